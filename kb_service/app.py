@@ -1,0 +1,45 @@
+"""FastAPI application factory; resources live in app.state, created in the lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from kb_service.auth import KeyRing
+from kb_service.db import make_engine
+from kb_service.errors import install_error_handlers
+from kb_service.limits import BodySizeLimit
+from kb_service.routers import articles, health, imports, kbs, keys
+from kb_service.services.bootstrap import bootstrap
+from kb_service.services.listener import NoIndex
+from kb_service.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.resolved_database_url())
+        bootstrap(engine, settings)
+        app.state.settings = settings
+        app.state.engine = engine
+        app.state.keyring = KeyRing(engine)
+        app.state.keyring.load()
+        app.state.index = NoIndex()
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="kbsearch",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="Knowledge-base search for customer service: bot answers, agent assist, editors.",
+    )
+    install_error_handlers(app)
+    for module in (health, kbs, keys, articles, imports):
+        app.include_router(module.router)
+    app.add_middleware(BodySizeLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
+    return app

@@ -1,0 +1,143 @@
+"""The `kb` command: serve, import, export, keys."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(help="kbsearch: knowledge-base search for customer service", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+DataDir = Annotated[
+    Path | None, typer.Option("--data-dir", help="data folder (default $KB_DATA_DIR or ./var)")
+]
+KbOption = Annotated[str, typer.Option("--kb", help="knowledge base slug")]
+
+
+def _settings(data_dir: Path | None):  # type: ignore[no-untyped-def]
+    from kb_service.settings import Settings, get_settings
+
+    if data_dir is not None:
+        os.environ["KB_DATA_DIR"] = str(data_dir)
+        get_settings.cache_clear()
+    settings: Settings = get_settings()
+    return settings
+
+
+def _engine(settings):  # type: ignore[no-untyped-def]
+    from kb_service.db import make_engine
+    from kb_service.services.bootstrap import bootstrap
+
+    engine = make_engine(settings.resolved_database_url())
+    bootstrap(engine, settings)
+    return engine
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+    data_dir: DataDir = None,
+) -> None:
+    """Run the HTTP service (embedded defaults: SQLite and snapshots under the data dir, sample KB)."""
+    import uvicorn
+
+    from kb_service.app import create_app
+
+    settings = _settings(data_dir)
+    uvicorn.run(create_app(settings), host=host, port=port, loop="uvloop", http="httptools", log_level="info")
+
+
+@app.command("import")
+def import_file(
+    file: Path,
+    kb: KbOption = "default",
+    dry_run: bool = False,
+    partial: bool = False,
+    publish: Annotated[bool, typer.Option(help="publish new articles that name no status")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Import a CSV / XLSX / JSON(L) / Markdown / HTML / DOCX / ZIP file into a knowledge base."""
+    import json
+
+    from sqlmodel import Session
+
+    from kb_service.errors import ApiError
+    from kb_service.services import imports, kbs
+    from kb_service.services.bootstrap import SYSTEM
+    from kb_service.services.listener import NoIndex
+
+    settings = _settings(data_dir)
+    with Session(_engine(settings), expire_on_commit=False) as session:
+        target = kbs.get_kb(session, kb)
+        try:
+            result = imports.run_import(
+                session,
+                target,
+                file.name,
+                file.read_bytes(),
+                SYSTEM,
+                settings,
+                NoIndex(),
+                dry_run=dry_run,
+                partial=partial,
+                default_status="published" if publish else None,
+            )
+        except ApiError as exc:
+            typer.echo(
+                json.dumps({"error": exc.message, "details": exc.details}, ensure_ascii=False, indent=2)
+            )
+            raise typer.Exit(1) from exc
+    result.pop("items", None)
+    typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+@app.command()
+def export(
+    kb: KbOption = "default",
+    format: Annotated[str, typer.Option()] = "jsonl",
+    output: Annotated[Path | None, typer.Option("-o")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Export a knowledge base (jsonl or xlsx) to a file or stdout."""
+    import sys
+
+    from sqlmodel import Session
+
+    from kb_service.services import export as export_service
+    from kb_service.services import kbs
+
+    settings = _settings(data_dir)
+    with Session(_engine(settings)) as session:
+        data = export_service.export_kb(session, kbs.get_kb(session, kb), format)
+    if output:
+        output.write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+
+
+@keys_app.command("create")
+def keys_create(
+    role: Annotated[str, typer.Option(help="admin, editor, agent or bot")],
+    name: Annotated[str | None, typer.Option()] = None,
+    kb: Annotated[list[str] | None, typer.Option("--kb", help="limit to these KBs")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Create an API key and print it (shown once)."""
+    from sqlmodel import Session
+
+    from kb_service.schemas.keys import KeyCreate
+    from kb_service.services import keys
+
+    settings = _settings(data_dir)
+    with Session(_engine(settings)) as session:
+        row, token = keys.create_key(session, KeyCreate(role=role, name=name, kbs=kb or None), "cli")  # type: ignore[arg-type]
+    typer.echo(token)
+
+
+if __name__ == "__main__":
+    app()

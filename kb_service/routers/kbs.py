@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body
+
+from kb_service.deps import AdminKB, AdminKey, EditorKB, IndexDep, SessionDep
+from kb_service.schemas.dictionary import Dictionary
+from kb_service.schemas.kbs import KbCreate
+from kb_service.services import kbs
+
+router = APIRouter(prefix="/v1/kbs", tags=["knowledge bases"])
+
+
+@router.get("")
+def list_kbs(session: SessionDep, actor: AdminKey) -> dict[str, Any]:
+    items = [kbs.kb_out(kb) for kb in kbs.list_kbs(session, actor)]
+    return {"items": items, "total": len(items)}
+
+
+@router.post("", status_code=201)
+def create_kb(data: KbCreate, session: SessionDep, actor: AdminKey) -> dict[str, Any]:
+    return kbs.kb_out(kbs.create_kb(session, data, actor.name))
+
+
+@router.get("/{kb}/settings")
+def get_settings(access: EditorKB) -> dict[str, Any]:
+    return kbs.get_settings(access.kb).model_dump()
+
+
+@router.put("/{kb}/settings")
+def put_settings(
+    access: AdminKB,
+    session: SessionDep,
+    changes: dict[str, Any] = Body(..., examples=[{"answer_threshold": 0.75}]),
+) -> dict[str, Any]:
+    return kbs.update_settings(session, access.kb, changes, access.principal.name).model_dump()
+
+
+@router.get("/{kb}/dictionary")
+def get_dictionary(access: EditorKB) -> dict[str, Any]:
+    return kbs.get_dictionary(access.kb)
+
+
+@router.put("/{kb}/dictionary")
+def put_dictionary(
+    data: Dictionary, access: EditorKB, session: SessionDep, index: IndexDep
+) -> dict[str, Any]:
+    return kbs.put_dictionary(session, access.kb, data, access.principal.name, index)

@@ -1,0 +1,20 @@
+"""Export a whole KB as JSONL or XLSX; both import back unchanged."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from kb_service import importing
+from kb_service.models import Article, KnowledgeBase
+from kb_service.services.articles import article_out
+
+MEDIA_TYPES = {
+    "jsonl": "application/x-ndjson",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def export_kb(session: Session, kb: KnowledgeBase, fmt: str) -> bytes:
+    rows = session.exec(select(Article).where(Article.kb_id == kb.id).order_by(col(Article.id))).all()
+    items = [article_out(row, kb.slug) for row in rows]
+    return importing.articles_to_jsonl(items) if fmt == "jsonl" else importing.articles_to_xlsx(items)

@@ -1,0 +1,238 @@
+"""Bulk import: parse an upload, validate every record, match existing articles, write all or nothing."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+from sqlmodel import Session, select
+
+from kb_service.auth import Principal
+from kb_service.errors import InvalidInput
+from kb_service import importing
+from kb_service.models import Article, ImportRecord, KnowledgeBase
+from kb_service.schemas.articles import ArticleIn
+from kb_service.services import article_rules, articles
+from kb_service.services.listener import IndexListener
+from kb_service.settings import Settings
+
+
+@dataclass
+class Plan:
+    record: importing.ParsedRecord
+    doc: dict[str, Any]
+    status: str | None
+    existing: Article | None
+    action: str  # created / updated / unchanged
+
+
+def _problem(rec: importing.ParsedRecord, field: str | None, message: str) -> dict[str, Any]:
+    return {"file": rec.file, "row": rec.row, "field": field, "message": message}
+
+
+def _as_doc(
+    rec: importing.ParsedRecord, kb: KnowledgeBase, limits: Settings
+) -> tuple[dict[str, Any] | None, list[dict]]:
+    try:
+        data = ArticleIn.model_validate(rec.data)
+    except ValidationError as exc:
+        return None, [
+            _problem(rec, ".".join(str(p) for p in e["loc"]) or None, e["msg"]) for e in exc.errors()
+        ]
+    raw = data.model_dump(exclude={"status"})
+    raw["type"] = data.type or ("guide" if data.title and not data.question else "faq")
+    doc = article_rules.normalise(raw)
+    problems = article_rules.check(doc, limits, articles.kb_settings(kb))
+    return doc, [_problem(rec, p.field, p.message) for p in problems]
+
+
+def _match(session: Session, kb: KnowledgeBase, doc: dict[str, Any]) -> Article | None:
+    if doc.get("external_id"):
+        found = session.exec(
+            select(Article).where(Article.kb_id == kb.id, Article.external_id == doc["external_id"])
+        ).first()
+        if found is not None:
+            return found
+    if doc["type"] == "faq":
+        return session.exec(
+            select(Article).where(
+                Article.kb_id == kb.id,
+                Article.type == "faq",
+                Article.status != "archived",
+                Article.title == doc["question"],
+            )
+        ).first()
+    return None
+
+
+def _comparable(doc: dict[str, Any]) -> dict[str, Any]:
+    return {k: doc.get(k) for k in articles.DOC_FIELDS if k != "external_id" or doc.get(k)}
+
+
+def _plan(
+    session: Session,
+    kb: KnowledgeBase,
+    records: list[importing.ParsedRecord],
+    limits: Settings,
+    default_status: str | None,
+) -> tuple[list[Plan], list[dict[str, Any]]]:
+    plans, errors, seen = [], [], {}
+    for rec in records:
+        doc, problems = _as_doc(rec, kb, limits)
+        status = rec.data.get("status") or None
+        if doc is not None and not problems:
+            identity = doc.get("external_id") or f"{doc['type']}:{doc.get('question') or doc.get('title')}"
+            if identity in seen:
+                problems.append(
+                    _problem(
+                        rec,
+                        "external_id" if doc.get("external_id") else "question",
+                        f"duplicate of {seen[identity]} in this upload",
+                    )
+                )
+            seen[identity] = f"{rec.file} row {rec.row}"
+        if problems or doc is None:
+            errors.extend(problems)
+            continue
+        existing = _match(session, kb, doc)
+        if existing is None:
+            plans.append(Plan(rec, doc, status or default_status or "draft", None, "created"))
+            continue
+        same = _comparable(articles.doc_of(existing)) == _comparable(
+            {**doc, "external_id": doc.get("external_id") or existing.external_id}
+        )
+        target = status or existing.status
+        plans.append(
+            Plan(rec, doc, target, existing, "unchanged" if same and target == existing.status else "updated")
+        )
+    return plans, errors
+
+
+def _check_publish(plans: list[Plan], kb: KnowledgeBase, actor: Principal) -> list[dict[str, Any]]:
+    if not articles.kb_settings(kb).require_review or actor.has_role("admin"):
+        return []
+    return [
+        _problem(
+            p.record,
+            "status",
+            "this knowledge base requires review; only admins can import published articles",
+        )
+        for p in plans
+        if p.status == "published" and (p.existing is None or p.existing.status != "published")
+    ]
+
+
+def _write(session: Session, kb: KnowledgeBase, plans: list[Plan], actor: str) -> list[int]:
+    changed_live = []
+    for plan in plans:
+        if plan.action == "unchanged":
+            continue
+        if plan.existing is None:
+            row = articles.new_article(session, kb, plan.doc, plan.status or "draft", actor)
+        else:
+            row, was_live = plan.existing, plan.existing.status == "published"
+            if not plan.doc.get("external_id"):
+                plan.doc["external_id"] = row.external_id
+            articles._apply(row, plan.doc)
+            row.status, row.version = plan.status or row.status, row.version + 1
+            articles.save_version(session, row, "import", actor)
+            if was_live:
+                changed_live.append(row.id or 0)
+        if row.status == "published":
+            changed_live.append(row.id or 0)
+    return sorted(set(changed_live))
+
+
+def run_import(
+    session: Session,
+    kb: KnowledgeBase,
+    filename: str,
+    content: bytes,
+    actor: Principal,
+    limits: Settings,
+    listener: IndexListener,
+    dry_run: bool = False,
+    partial: bool = False,
+    default_status: str | None = None,
+) -> dict[str, Any]:
+    records, problems = parse_upload(
+        filename,
+        content,
+        ParseLimits(max_upload_bytes=limits.max_upload_bytes, max_rows=limits.max_import_rows),
+    )
+    errors = [_file_problem(p) for p in problems]
+    plans, row_errors = _plan(session, kb, records, limits, default_status)
+    errors += row_errors + _check_publish(plans, kb, actor)
+    bad_rows = {(e["file"], e["row"]) for e in errors}
+    plans = [p for p in plans if (p.record.file, p.record.row) not in bad_rows]
+    result = _summary(plans, errors, dry_run)
+    _log(session, kb, filename, content, actor, dry_run, partial, result, ok=partial or not errors)
+    if errors and not partial:
+        session.commit()
+        raise InvalidInput(
+            f"import rejected, nothing was written: {len(errors)} problem(s); first: {_describe(errors[0])}",
+            errors,
+        )
+    if dry_run:
+        session.commit()
+        return result
+    changed = _write(session, kb, plans, actor.name)
+    session.commit()
+    if changed:
+        listener.articles_changed(kb.slug, changed)
+    return result
+
+
+def _file_problem(p: importing.ImportProblem) -> dict[str, Any]:
+    return {"file": p.file, "row": p.row, "field": p.field, "message": p.message}
+
+
+def _describe(error: dict[str, Any]) -> str:
+    where = error["file"] + (f" row {error['row']}" if error.get("row") else "")
+    return f"{where}{' field ' + error['field'] if error.get('field') else ''}: {error['message']}"
+
+
+def _summary(plans: list[Plan], errors: list[dict[str, Any]], dry_run: bool) -> dict[str, Any]:
+    counts = {a: sum(1 for p in plans if p.action == a) for a in ("created", "updated", "unchanged")}
+    items = [
+        {
+            "file": p.record.file,
+            "row": p.record.row,
+            "action": p.action,
+            "article_id": p.existing.id if p.existing else None,
+            "type": p.doc["type"],
+            "title": p.doc.get("question") or p.doc.get("title"),
+        }
+        for p in plans
+    ]
+    return {**counts, "errors": errors, "dry_run": dry_run, "items": items}
+
+
+def _log(
+    session: Session,
+    kb: KnowledgeBase,
+    filename: str,
+    content: bytes,
+    actor: Principal,
+    dry_run: bool,
+    partial: bool,
+    result: dict[str, Any],
+    ok: bool,
+) -> None:
+    assert kb.id is not None
+    summary = {k: result[k] for k in ("created", "updated", "unchanged")} | {"errors": result["errors"][:100]}
+    session.add(
+        ImportRecord(
+            kb_id=kb.id,
+            filename=filename[:500],
+            size_bytes=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            dry_run=dry_run,
+            partial=partial,
+            succeeded=ok,
+            result=summary,
+            created_by=actor.name,
+        )
+    )

@@ -1,0 +1,111 @@
+"""Knowledge bases, their settings and their dictionaries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+from sqlmodel import Session, col, select
+
+from kb_service.auth import Principal
+from kb_service.errors import Conflict, InvalidInput, NotFound
+from kb_service.errors import validation_details as _details
+from kb_service.models import KnowledgeBase, utcnow
+from kb_service.schemas.dictionary import Dictionary
+from kb_service.schemas.kbs import KbCreate, KbSettings
+from kb_service.services import audit
+from kb_service.services.listener import IndexListener
+
+DEFAULT_KB = "default"
+
+
+def kb_out(kb: KnowledgeBase) -> dict[str, Any]:
+    return {
+        "slug": kb.slug,
+        "name": kb.name,
+        "language": kb.language,
+        "created_at": kb.created_at.isoformat(),
+    }
+
+
+def get_kb(session: Session, slug: str) -> KnowledgeBase:
+    kb = session.exec(select(KnowledgeBase).where(KnowledgeBase.slug == slug)).first()
+    if kb is None:
+        raise NotFound(f"knowledge base '{slug}' not found")
+    return kb
+
+
+def list_kbs(session: Session, actor: Principal) -> list[KnowledgeBase]:
+    rows = session.exec(select(KnowledgeBase).order_by(col(KnowledgeBase.id))).all()
+    return [kb for kb in rows if actor.can_access(kb.slug)]
+
+
+def create_kb(session: Session, data: KbCreate, actor: str | None) -> KnowledgeBase:
+    if session.exec(select(KnowledgeBase).where(KnowledgeBase.slug == data.slug)).first():
+        raise Conflict(f"knowledge base '{data.slug}' already exists")
+    settings = KbSettings(language=data.language).model_dump()
+    kb = KnowledgeBase(slug=data.slug, name=data.name, language=data.language, settings=settings)
+    session.add(kb)
+    session.flush()
+    audit.record(session, actor, "create", "kb", data.slug, kb_id=kb.id)
+    session.commit()
+    return kb
+
+
+def get_settings(kb: KnowledgeBase) -> KbSettings:
+    return KbSettings.model_validate(kb.settings)
+
+
+def update_settings(
+    session: Session, kb: KnowledgeBase, changes: dict[str, Any], actor: str | None
+) -> KbSettings:
+    """Merge the sent fields over the current settings and validate the whole."""
+    try:
+        merged = KbSettings.model_validate({**kb.settings, **changes})
+    except ValidationError as exc:
+        details = _details(list(exc.errors()))
+        raise InvalidInput("invalid settings: " + "; ".join(d["message"] for d in details), details) from exc
+    kb.settings = merged.model_dump()
+    kb.language = merged.language
+    kb.updated_at = utcnow()
+    session.add(kb)
+    audit.record(session, actor, "update_settings", "kb", kb.slug, kb_id=kb.id, fields=sorted(changes))
+    session.commit()
+    return merged
+
+
+def get_dictionary(kb: KnowledgeBase) -> dict[str, Any]:
+    return {
+        "user_words": list(kb.user_words),
+        "synonyms": [list(g) for g in kb.synonyms],
+        "version": kb.dictionary_version,
+    }
+
+
+def put_dictionary(
+    session: Session, kb: KnowledgeBase, data: Dictionary, actor: str | None, listener: IndexListener
+) -> dict[str, Any]:
+    kb.user_words, kb.synonyms = data.user_words, data.synonyms
+    kb.dictionary_version += 1
+    kb.updated_at = utcnow()
+    session.add(kb)
+    audit.record(
+        session,
+        actor,
+        "update_dictionary",
+        "kb",
+        kb.slug,
+        kb_id=kb.id,
+        user_words=len(data.user_words),
+        synonym_groups=len(data.synonyms),
+    )
+    session.commit()
+    listener.dictionary_changed(kb.slug)
+    return get_dictionary(kb)
+
+
+def ensure_default_kb(session: Session) -> KnowledgeBase:
+    kb = session.exec(select(KnowledgeBase).where(KnowledgeBase.slug == DEFAULT_KB)).first()
+    if kb is not None:
+        return kb
+    return create_kb(session, KbCreate(slug=DEFAULT_KB, name="Default knowledge base"), "system")

