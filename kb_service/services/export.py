@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from kb_service import importing
+from kb_service.importing import articles_to_jsonl, articles_to_xlsx
 from kb_service.models import Article, KnowledgeBase
 from kb_service.services.articles import article_out
 
@@ -17,4 +17,4 @@ MEDIA_TYPES = {
 def export_kb(session: Session, kb: KnowledgeBase, fmt: str) -> bytes:
     rows = session.exec(select(Article).where(Article.kb_id == kb.id).order_by(col(Article.id))).all()
     items = [article_out(row, kb.slug) for row in rows]
-    return importing.articles_to_jsonl(items) if fmt == "jsonl" else importing.articles_to_xlsx(items)
+    return articles_to_jsonl(items) if fmt == "jsonl" else articles_to_xlsx(items)

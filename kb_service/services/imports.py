@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from kb_service.auth import Principal
 from kb_service.errors import InvalidInput
-from kb_service import importing
+from kb_service.importing import ImportProblem, ParsedRecord, ParseLimits, parse_upload
 from kb_service.models import Article, ImportRecord, KnowledgeBase
 from kb_service.schemas.articles import ArticleIn
 from kb_service.services import article_rules, articles
@@ -21,19 +21,19 @@ from kb_service.settings import Settings
 
 @dataclass
 class Plan:
-    record: importing.ParsedRecord
+    record: ParsedRecord
     doc: dict[str, Any]
     status: str | None
     existing: Article | None
     action: str  # created / updated / unchanged
 
 
-def _problem(rec: importing.ParsedRecord, field: str | None, message: str) -> dict[str, Any]:
+def _problem(rec: ParsedRecord, field: str | None, message: str) -> dict[str, Any]:
     return {"file": rec.file, "row": rec.row, "field": field, "message": message}
 
 
 def _as_doc(
-    rec: importing.ParsedRecord, kb: KnowledgeBase, limits: Settings
+    rec: ParsedRecord, kb: KnowledgeBase, limits: Settings
 ) -> tuple[dict[str, Any] | None, list[dict]]:
     try:
         data = ArticleIn.model_validate(rec.data)
@@ -74,7 +74,7 @@ def _comparable(doc: dict[str, Any]) -> dict[str, Any]:
 def _plan(
     session: Session,
     kb: KnowledgeBase,
-    records: list[importing.ParsedRecord],
+    records: list[ParsedRecord],
     limits: Settings,
     default_status: str | None,
 ) -> tuple[list[Plan], list[dict[str, Any]]]:
@@ -185,7 +185,7 @@ def run_import(
     return result
 
 
-def _file_problem(p: importing.ImportProblem) -> dict[str, Any]:
+def _file_problem(p: ImportProblem) -> dict[str, Any]:
     return {"file": p.file, "row": p.row, "field": p.field, "message": p.message}
 
 

@@ -1,0 +1,42 @@
+"""Everything that decides how a KB index is built and searched, in one explicit object."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from indexer.tokenizer import TokenizerConfig
+
+FusionMethod = Literal["rrf", "weighted"]
+
+
+@dataclass(frozen=True)
+class FusionConfig:
+    """How BM25 and dense article rankings are combined (tuned on the eval DEV splits)."""
+
+    method: FusionMethod = "rrf"
+    rrf_k: int = 60
+    bm25_weight: float = 1.0
+    dense_weight: float = 1.0
+    code_boost: float = 0.5  # extra fused score, in units of a rank-1 RRF vote, per matched code
+    depth: int = 100  # candidates taken from each side
+
+
+@dataclass(frozen=True)
+class IndexConfig:
+    tokenizer: TokenizerConfig = field(default_factory=TokenizerConfig)
+    bm25_k1: float = 1.5
+    bm25_b: float = 0.75
+    chunk_max_chars: int = 300
+    dense_kind: Literal["auto", "flat", "hnsw"] = "auto"
+    hnsw_threshold: int = 20_000
+    hnsw_m: int = 32
+    hnsw_ef_search: int = 64
+    fusion: FusionConfig = field(default_factory=FusionConfig)
+
+    def build_dict(self) -> dict[str, Any]:
+        """What a snapshot must match to be served (search-time fusion settings may differ)."""
+        data = asdict(self)
+        data.pop("fusion")
+        data["tokenizer"] = {"config_hash": self.tokenizer.config_hash()}
+        return data

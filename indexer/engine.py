@@ -1,0 +1,246 @@
+"""The live index of one KB: an immutable main segment plus a small delta for edits since the last build.
+
+Publishing one article tombstones its chunks in the main segment and rebuilds the (small) delta: BM25
+at once, the dense side as soon as the article's vectors are attached (`attach_vectors`). Search
+reads one immutable `LiveState`; changes build a new state and swap it under a lock.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import Literal
+
+import numpy as np
+
+from indexer.chunking import Chunk, chunk_article
+from indexer.config import IndexConfig
+from indexer.dense import DenseIndex
+from indexer.documents import Article
+from indexer.filters import Filters, is_valid_at
+from indexer.ranking import Candidate, ChunkRef, Fused, best_per_article, fuse, query_codes, single_side
+from indexer.segment import Segment
+from indexer.text import normalize
+from indexer.tokenizer import Tokenizer
+
+Mode = Literal["hybrid", "bm25", "dense"]
+
+
+@dataclass(frozen=True)
+class LiveState:
+    main: Segment
+    delta: Segment | None
+    tombstones: frozenset[int]  # main chunk positions no longer live
+    alive_main: np.ndarray  # bool mask over main chunks
+    articles: dict[int, Article]  # every live article
+    delta_vectors: dict[str, np.ndarray]  # chunk text -> vector, for delta chunks
+    pending: frozenset[str]  # delta chunk texts still waiting for vectors
+    generation: int  # bumps on every change (result caches key on it)
+
+
+@dataclass(frozen=True)
+class SearchOutcome:
+    fused: list[Fused]
+    mode: Mode
+    degraded: bool
+    normalized_query: str
+    query_tokens: list[str]
+    state: LiveState
+
+
+class LiveIndex:
+    def __init__(
+        self,
+        main: Segment,
+        articles: dict[int, Article],
+        config: IndexConfig,
+        tokenizer: Tokenizer,
+        encoder_name: str | None,
+    ):
+        self.config, self.tokenizer, self.encoder_name = config, tokenizer, encoder_name
+        self._lock = threading.Lock()
+        self._texts: dict[tuple[int, int], str] = {}  # normalised article text by (id, version)
+        alive = np.ones(len(main), dtype=bool)
+        self.state = LiveState(main, None, frozenset(), alive, dict(articles), {}, frozenset(), 0)
+
+    # ---- changes -------------------------------------------------------------------------------
+    def apply(self, upserts: Iterable[Article] = (), removals: Iterable[int] = ()) -> list[str]:
+        """Make `upserts` live (replacing older versions) and drop `removals`; BM25 is updated at once.
+
+        Returns the chunk texts that still need vectors (pass them to `attach_vectors`).
+        """
+        upserts, removals = list(upserts), set(removals)
+        with self._lock:
+            s = self.state
+            changed = {a.id for a in upserts} | removals
+            articles = {k: v for k, v in s.articles.items() if k not in changed}
+            articles.update({a.id: a for a in upserts})
+            tomb = s.tombstones | frozenset(
+                np.flatnonzero(np.isin(s.main.chunk_article, list(changed))).tolist()
+            )
+            keep = [c for c in (s.delta.chunks if s.delta else ()) if c.article_id not in changed]
+            chunks = keep + [c for a in upserts for c in chunk_article(a, self.config.chunk_max_chars)]
+            vectors = {c.text: s.delta_vectors[c.text] for c in chunks if c.text in s.delta_vectors}
+            pending = frozenset(c.text for c in chunks if c.text not in vectors)
+            delta = self._delta(chunks, vectors)
+            alive = np.ones(len(s.main), dtype=bool)
+            alive[list(tomb)] = False
+            self.state = LiveState(s.main, delta, tomb, alive, articles, vectors, pending, s.generation + 1)
+            return sorted(pending)
+
+    def attach_vectors(self, vectors: dict[str, np.ndarray]) -> None:
+        """Add vectors for pending delta chunks and rebuild the delta's dense index."""
+        with self._lock:
+            s = self.state
+            if s.delta is None:
+                return
+            merged = dict(s.delta_vectors)
+            merged.update({t: v for t, v in vectors.items() if t in s.pending})
+            delta = self._delta(list(s.delta.chunks), merged)
+            pending = frozenset(c.text for c in delta.chunks if c.text not in merged)
+            self.state = replace(
+                s, delta=delta, delta_vectors=merged, pending=pending, generation=s.generation + 1
+            )
+
+    def _delta(self, chunks: list[Chunk], vectors: dict[str, np.ndarray]) -> Segment | None:
+        if not chunks:
+            return None
+        tokens = [self.tokenizer.tokenize(c.sparse_text) for c in chunks]
+        have = [i for i, c in enumerate(chunks) if c.text in vectors]
+        dense = None
+        if have:
+            matrix = np.stack([vectors[chunks[i].text] for i in have])
+            dense = DenseIndex.build(matrix, np.asarray(have, dtype=np.int64), kind="flat")
+        return Segment.build(
+            chunks,
+            tokens,
+            self.config.bm25_k1,
+            self.config.bm25_b,
+            dense,
+            base=self.state.main.bm25 if len(self.state.main) else None,
+        )
+
+    @property
+    def delta_size(self) -> int:
+        s = self.state
+        return len(s.delta) if s.delta else 0
+
+    # ---- search --------------------------------------------------------------------------------
+    def search(
+        self,
+        query: str,
+        top_k: int = 10,
+        filters: Filters | None = None,
+        mode: Mode = "hybrid",
+        query_vector: np.ndarray | None = None,
+    ) -> SearchOutcome:
+        """Rank live, valid, filter-matching articles for `query`; without a vector, dense modes degrade."""
+        s, filters = self.state, filters or Filters()
+        normalized = normalize(query)
+        tokens = self.tokenizer.tokenize_query(query)
+        want_dense = mode in ("hybrid", "dense")
+        degraded = want_dense and (query_vector is None or s.main.dense is None and s.delta is None)
+        depth = max(self.config.fusion.depth, top_k * 4)
+        accept = self._acceptor(s, filters)
+        bm25 = self._bm25_side(s, tokens, depth, filters, accept) if mode != "dense" or degraded else {}
+        dense = (
+            self._dense_side(s, query_vector, depth, filters, accept) if want_dense and not degraded else {}
+        )
+        if mode == "hybrid" and not degraded:
+            codes = self._code_hits(s, normalized, set(bm25) | set(dense))
+            fused = fuse(bm25, dense, self.config.fusion, codes, self._pending_articles(s))
+        elif dense:
+            fused = single_side(dense, "dense")
+        else:
+            fused = single_side(bm25, "bm25")
+        used: Mode = "bm25" if degraded else mode
+        return SearchOutcome(fused[:top_k], used, degraded, normalized, tokens, s)
+
+    @staticmethod
+    def _acceptor(s: LiveState, filters: Filters):  # type: ignore[no-untyped-def]
+        cache: dict[int, bool] = {}
+
+        def accept(article_id: int) -> bool:
+            if article_id not in cache:
+                article = s.articles.get(article_id)
+                cache[article_id] = article is not None and filters.accepts(article) and is_valid_at(article)
+            return cache[article_id]
+
+        return accept
+
+    def _bm25_side(
+        self, s: LiveState, tokens: list[str], depth: int, filters: Filters, accept
+    ) -> dict[int, Candidate]:  # type: ignore[no-untyped-def]
+        allowed = s.alive_main
+        if filters.active:
+            ok = np.fromiter((accept(int(a)) for a in np.unique(s.main.chunk_article)), dtype=bool)
+            allowed = allowed & np.isin(s.main.chunk_article, np.unique(s.main.chunk_article)[ok])
+        cands = []
+        idx, scores = s.main.bm25.top_k(tokens, depth, allowed)
+        cands += [
+            (int(s.main.chunk_article[i]), float(v), ChunkRef("main", int(i)))
+            for i, v in zip(idx, scores, strict=True)
+        ]
+        if s.delta is not None:
+            idx, scores = s.delta.bm25.top_k(tokens, depth)
+            cands += [
+                (int(s.delta.chunk_article[i]), float(v), ChunkRef("delta", int(i)))
+                for i, v in zip(idx, scores, strict=True)
+            ]
+        return best_per_article([c for c in cands if accept(c[0])])
+
+    def _dense_side(
+        self, s: LiveState, vector: np.ndarray | None, depth: int, filters: Filters, accept
+    ) -> dict[int, Candidate]:  # type: ignore[no-untyped-def]
+        assert vector is not None
+        fetch = depth * (4 if filters.active else 1) + len(s.tombstones)
+        cands = []
+        for side, seg in (("main", s.main), ("delta", s.delta)):
+            if seg is None or seg.dense is None:
+                continue
+            exclude = s.tombstones if side == "main" and s.tombstones else None
+            ids, scores = seg.dense.search(vector, min(fetch, seg.dense.ntotal), exclude=exclude)
+            cands += [
+                (int(seg.chunk_article[i]), float(v), ChunkRef(side, int(i)))  # type: ignore[arg-type]
+                for i, v in zip(ids, scores, strict=True)
+            ]
+        return best_per_article([c for c in cands if accept(c[0])])
+
+    def _code_hits(
+        self, s: LiveState, normalized_query: str, article_ids: set[int]
+    ) -> dict[int, tuple[str, ...]]:
+        codes = query_codes(normalized_query)
+        if not codes:
+            return {}
+        out = {}
+        for article_id in article_ids:
+            text = self._article_text(s.articles[article_id])
+            found = tuple(c for c in codes if c in text)
+            if found:
+                out[article_id] = found
+        return out
+
+    @staticmethod
+    def _pending_articles(s: LiveState) -> frozenset[int]:
+        if not s.pending or s.delta is None:
+            return frozenset()
+        return frozenset(c.article_id for c in s.delta.chunks if c.text in s.pending)
+
+    def _article_text(self, article: Article) -> str:
+        key = (article.id, article.version)
+        text = self._texts.get(key)
+        if text is None:
+            text = self._texts[key] = article_text(article)
+        return text
+
+    def chunk(self, s: LiveState, ref: ChunkRef) -> Chunk:
+        seg = s.main if ref.side == "main" else s.delta
+        assert seg is not None
+        return seg.chunks[ref.position]
+
+
+def article_text(article: Article) -> str:
+    """All searchable text of an article, normalised (for exact code matching)."""
+    parts = [article.title, *article.similar_questions, article.answer, article.body, *article.products]
+    return normalize("\n".join(parts))

@@ -1,0 +1,125 @@
+"""Article-level fusion of the BM25 and dense candidate lists, and the hit records search returns."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal, NamedTuple
+
+from indexer.config import FusionConfig
+from indexer.fusion import rrf, weighted_fusion
+
+Side = Literal["main", "delta"]
+CODE = re.compile(
+    r"(?<![a-z0-9])(?=[a-z0-9._:-]*\d)(?=[a-z0-9._:-]*[a-z])[a-z0-9]+(?:[._:-][a-z0-9]+)*|0x[0-9a-f]{4,}"
+)
+
+
+class ChunkRef(NamedTuple):
+    side: Side
+    position: int
+
+
+class Candidate(NamedTuple):
+    score: float
+    chunk: ChunkRef
+
+
+@dataclass(frozen=True)
+class Fused:
+    article_id: int
+    fused: float
+    bm25: float | None
+    dense: float | None
+    chunk: ChunkRef
+    matched_codes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Hit:
+    article_id: int
+    type: str
+    title: str
+    matched_question: str | None
+    matched_kind: str
+    snippet: str
+    highlights: list[str]
+    score: float
+    scores: dict[str, float | None]
+    category: str | None
+    products: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+
+
+def best_per_article(cands: list[tuple[int, float, ChunkRef]]) -> dict[int, Candidate]:
+    """Keep the best-scoring chunk of every article."""
+    best: dict[int, Candidate] = {}
+    for article_id, score, ref in cands:
+        current = best.get(article_id)
+        if current is None or score > current.score:
+            best[article_id] = Candidate(score, ref)
+    return best
+
+
+def query_codes(normalized_query: str) -> tuple[str, ...]:
+    """Model numbers, error codes and part numbers in a query (letters and digits mixed, hex codes)."""
+    return tuple(dict.fromkeys(m.group(0) for m in CODE.finditer(normalized_query) if len(m.group(0)) >= 3))
+
+
+def _ranking(side: dict[int, Candidate]) -> list[int]:
+    return sorted(side, key=lambda a: (-side[a].score, a))
+
+
+def fuse(
+    bm25: dict[int, Candidate],
+    dense: dict[int, Candidate],
+    config: FusionConfig,
+    code_hits: dict[int, tuple[str, ...]],
+) -> list[Fused]:
+    """Combine the two sides per article (RRF or weighted scores), plus exact-code boosts; best first."""
+    weights = [config.bm25_weight, config.dense_weight]
+    if config.method == "rrf":
+        scores = rrf([_ranking(bm25), _ranking(dense)], weights, config.rrf_k)
+        unit = 1.0 / (config.rrf_k + 1)  # the vote of a rank-1 hit
+    else:
+        maps = [{a: c.score for a, c in side.items()} for side in (bm25, dense)]
+        scores, unit = weighted_fusion(maps, weights, "minmax"), 1.0
+    out = []
+    for article_id, score in scores.items():
+        b, d = bm25.get(article_id), dense.get(article_id)
+        codes = code_hits.get(article_id, ())
+        chunk = (d or b).chunk  # type: ignore[union-attr]  # the semantic match shows best when there is one
+        out.append(
+            Fused(
+                article_id,
+                score + config.code_boost * unit * len(codes),
+                b.score if b else None,
+                d.score if d else None,
+                chunk,
+                codes,
+            )
+        )
+    out.sort(key=lambda f: (-f.fused, f.article_id))
+    return out
+
+
+def _stand_in_score(
+    cand: Candidate, bm25: dict[int, Candidate], dense: dict[int, Candidate], config: FusionConfig
+) -> float:
+    """A dense score that ranks a pending article on the dense side where BM25 ranks it."""
+    rank = sum(1 for c in bm25.values() if c.score > cand.score)
+    ordered = sorted((c.score for c in dense.values()), reverse=True)
+    if not ordered:
+        return 1.0
+    return ordered[min(rank, len(ordered) - 1)] + 1e-6
+
+
+def single_side(side: dict[int, Candidate], which: Literal["bm25", "dense"]) -> list[Fused]:
+    out = [
+        Fused(
+            a, c.score, c.score if which == "bm25" else None, c.score if which == "dense" else None, c.chunk
+        )
+        for a, c in side.items()
+    ]
+    out.sort(key=lambda f: (-f.fused, f.article_id))
+    return out

@@ -1,0 +1,73 @@
+"""A searchable set of chunks: its BM25 index and (when vectors exist) its dense index."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from indexer.bm25 import BM25Index
+from indexer.chunking import Chunk
+from indexer.dense import DenseIndex
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Chunk i of the segment is row i of BM25 and id i of the dense index."""
+
+    chunks: tuple[Chunk, ...]
+    chunk_article: np.ndarray  # int64 article id per chunk
+    bm25: BM25Index
+    dense: DenseIndex | None
+
+    def __len__(self) -> int:
+        return len(self.chunks)
+
+    @classmethod
+    def build(
+        cls,
+        chunks: list[Chunk],
+        token_lists: list[list[str]],
+        bm25_k1: float,
+        bm25_b: float,
+        dense: DenseIndex | None,
+        base: BM25Index | None = None,
+    ) -> Segment:
+        bm25 = BM25Index.build(token_lists, bm25_k1, bm25_b, base=base)
+        owners = np.fromiter((c.article_id for c in chunks), dtype=np.int64, count=len(chunks))
+        return cls(tuple(chunks), owners, bm25, dense)
+
+    def save(self, folder: Path) -> list[str]:
+        """Write the segment's files into `folder`; returns their names (for the manifest checksums)."""
+        (folder / "bm25").mkdir(parents=True, exist_ok=True)
+        self.bm25.save(folder / "bm25")
+        with open(folder / "chunks.jsonl", "w", encoding="utf-8") as fh:
+            for chunk in self.chunks:
+                fh.write(json.dumps(asdict(chunk), ensure_ascii=False) + "\n")
+        np.save(folder / "chunk_article.npy", self.chunk_article, allow_pickle=False)
+        names = ["chunks.jsonl", "chunk_article.npy"] + sorted(
+            f"bm25/{p.name}" for p in (folder / "bm25").iterdir()
+        )
+        if self.dense is not None:
+            self.dense.save(folder / "dense.faiss")
+            names.append("dense.faiss")
+        return names
+
+    @classmethod
+    def load(cls, folder: Path, with_dense: bool) -> Segment:
+        with open(folder / "chunks.jsonl", encoding="utf-8") as fh:
+            chunks = tuple(Chunk(**json.loads(line)) for line in fh if line.strip())
+        owners = np.load(folder / "chunk_article.npy", allow_pickle=False)
+        bm25 = BM25Index.load(folder / "bm25")
+        dense_file = folder / "dense.faiss"
+        dense = DenseIndex.load(dense_file) if with_dense and dense_file.exists() else None
+        if len(owners) != len(chunks) or bm25.n_docs != len(chunks):
+            raise ValueError(
+                f"snapshot {folder} is inconsistent: {len(chunks)} chunks, {len(owners)} owners, "
+                f"{bm25.n_docs} BM25 rows"
+            )
+        if dense is not None and dense.ntotal > len(chunks):
+            raise ValueError(f"snapshot {folder} has {dense.ntotal} vectors for {len(chunks)} chunks")
+        return cls(chunks, owners, bm25, dense)

@@ -1,0 +1,100 @@
+"""Text normalisation shared by index build and query: one function, the same on both sides.
+
+`normalize` = NFKC (full-width → half-width, compatibility forms) → case folding → traditional →
+simplified Chinese (OpenCC `t2s`) → invisible characters removed → whitespace collapsed.
+It is idempotent, so callers may normalise once and pass the result on.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from opencc import OpenCC
+
+# OpenCC is stateless after loading its dictionaries, so one module-level converter is shared.
+_T2S = OpenCC("t2s")
+_WS = re.compile(r"\s+")
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060\ufeff]")
+
+
+def _conversion_chars() -> frozenset[str] | None:
+    """A set that every text OpenCC would change contains a character of; None if unknown.
+
+    Every dictionary entry that changes something has a key character in the set, so a text
+    that contains none of them matches no changing entry and comes out unchanged.
+    """
+    chars: set[str] = set()
+    try:
+        tables = [table for group in _T2S._dict_chain_data for _, _, table in group]  # pinned internals
+        entries = sorted((item for table in tables for item in table.items()), key=lambda kv: len(kv[0]))
+    except (AttributeError, TypeError, ValueError):
+        return None
+    for key, value in entries:  # single characters first, so phrases can reuse them
+        first = value.split(" ")[0]
+        if first != key and chars.isdisjoint(key):
+            diff = [k for k, v in zip(key, first, strict=False) if k != v]
+            chars.add(diff[0] if diff else key[0])  # the changed character is the rare one
+    return frozenset(chars)
+
+
+# Fast path: text with none of these characters is already simplified, and OpenCC (pure Python,
+# ~80 µs per sentence) is skipped. Conversion keeps the length (first candidate of equal length).
+_TRAD_CHARS = _conversion_chars()
+
+
+def to_simplified(text: str) -> str:
+    """Convert traditional Chinese characters to simplified ones (length-preserving)."""
+    if _TRAD_CHARS is not None and _TRAD_CHARS.isdisjoint(text):
+        return text
+    return str(_T2S.convert(text))
+
+
+def normalize(text: str) -> str:
+    """Normalise text for matching: NFKC, case folding, traditional → simplified, whitespace collapsed.
+
+    Args:
+        text: raw text (query or document).
+
+    Returns:
+        The normalised text; `normalize(normalize(t)) == normalize(t)`.
+    """
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = _INVISIBLE.sub("", to_simplified(text))
+    return _WS.sub(" ", text).strip()
+
+
+def _clusters(text: str) -> list[tuple[int, str]]:
+    """Split into (start offset, base character + following combining marks)."""
+    out: list[tuple[int, str]] = []
+    for i, ch in enumerate(text):
+        if out and unicodedata.combining(ch):
+            start, prev = out[-1]
+            out[-1] = (start, prev + ch)
+        else:
+            out.append((i, ch))
+    return out
+
+
+def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
+    """Normalise like `normalize` and map every normalised character back to the original text.
+
+    Returns:
+        (normalised text, offsets) with `len(offsets) == len(normalised)`; `offsets[i]` is the index
+        in `text` of the character that produced normalised character `i`.
+    """
+    chars: list[str] = []
+    offsets: list[int] = []
+    for start, cluster in _clusters(text):
+        piece = _INVISIBLE.sub("", unicodedata.normalize("NFKC", cluster).casefold())
+        for ch in piece:
+            if ch.isspace():
+                if not chars or chars[-1] == " ":
+                    continue
+                ch = " "
+            chars.append(ch)
+            offsets.append(start)
+    if chars and chars[-1] == " ":
+        chars.pop()
+        offsets.pop()
+    return to_simplified("".join(chars)), offsets

@@ -1,0 +1,128 @@
+"""One KB's serving index: load or build a snapshot, apply live changes, rebuild in the background."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from indexer.build import build_segment
+from indexer.config import IndexConfig
+from indexer.documents import Article
+from indexer.encoders import EncoderError
+from indexer.engine import LiveIndex
+from indexer.snapshot import SnapshotError, SnapshotStore
+from indexer.tokenizer import Tokenizer
+from kb_service.indexing.embedder import Embedder
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BuildStatus:
+    state: str = "empty"  # empty / ready / building / failed
+    snapshot: str | None = None
+    built_at: float | None = None
+    last_error: str | None = None
+    last_build_seconds: float | None = None
+    builds: int = 0
+    changed_during_build: set[int] = field(default_factory=set)
+
+
+class KbIndex:
+    def __init__(self, slug: str, root: Path, config: IndexConfig, embedder: Embedder):
+        self.slug, self.config, self.embedder = slug, config, embedder
+        self.store = SnapshotStore(root)
+        self.tokenizer = Tokenizer(config.tokenizer)
+        self.live: LiveIndex | None = None
+        self.status = BuildStatus()
+        self.lock = threading.RLock()  # serialises changes and swaps; search never takes it
+
+    @property
+    def identity(self) -> dict[str, Any]:
+        return {"encoder": self.embedder.name, "dim": self.embedder.dim, **self.config.build_dict()}
+
+    def load(self) -> dict[int, int] | None:
+        """Serve the current snapshot if it matches this service; returns its article versions."""
+        try:
+            segment, articles, manifest = self.store.load(self.identity)
+        except SnapshotError as exc:
+            log.warning("kb %s: %s", self.slug, exc)
+            self.status.last_error = str(exc)
+            return None
+        with self.lock:
+            self.live = LiveIndex(segment, articles, self.config, self.tokenizer, self.embedder.name)
+            self.status.state, self.status.snapshot = "ready", manifest["name"]
+        return {int(k): v for k, v in manifest["article_versions"].items()}
+
+    def begin_build(self) -> None:
+        """Call before reading the articles of a build: changes from then on are replayed after the swap."""
+        with self.lock:
+            self.status.state = "building" if self.live is None else self.status.state
+            self.status.changed_during_build = set()
+
+    def build(
+        self, articles: list[Article], with_dense: bool = True, progress: Callable[[int], None] | None = None
+    ) -> None:
+        """Full build into a new snapshot, then an atomic swap; failure keeps the previous index serving."""
+        started = time.perf_counter()
+        embed = None
+        if with_dense and self.embedder.encoder is not None:
+
+            def embed(texts: list[str]) -> Any:
+                return self.embedder.documents(texts, progress)
+
+        try:
+            segment = build_segment(articles, self.config, self.tokenizer, embed)
+            identity = self.identity if embed is not None else {**self.identity, "encoder": None, "dim": None}
+            name = self.store.publish(segment, {a.id: a for a in articles}, identity)
+        except (OSError, EncoderError, ValueError, RuntimeError) as exc:
+            log.exception("kb %s: index build failed; the previous index keeps serving", self.slug)
+            with self.lock:
+                self.status.last_error = f"build failed: {exc}"
+                self.status.state = "ready" if self.live else "failed"
+            raise
+        with self.lock:
+            self.live = LiveIndex(
+                segment,
+                {a.id: a for a in articles},
+                self.config,
+                self.tokenizer,
+                self.embedder.name if embed else None,
+            )
+            self.status.state, self.status.snapshot, self.status.built_at = "ready", name, time.time()
+            self.status.last_build_seconds = time.perf_counter() - started
+            self.status.builds += 1
+            self.status.last_error = None
+
+    def apply(self, upserts: list[Article], removals: list[int]) -> list[str]:
+        with self.lock:
+            if self.live is None:
+                return []
+            self.status.changed_during_build |= {a.id for a in upserts} | set(removals)
+            return self.live.apply(upserts, removals)
+
+    def summary(self) -> dict[str, Any]:
+        live = self.live
+        state = live.state if live else None
+        return {
+            "kb": self.slug,
+            "state": self.status.state,
+            "snapshot": self.status.snapshot,
+            "built_at": self.status.built_at,
+            "last_build_seconds": self.status.last_build_seconds,
+            "last_error": self.status.last_error,
+            "articles": len(state.articles) if state else 0,
+            "chunks": (len(state.main) - len(state.tombstones) + (len(state.delta) if state.delta else 0))
+            if state
+            else 0,
+            "delta_chunks": len(state.delta) if state and state.delta else 0,
+            "pending_dense": len(state.pending) if state else 0,
+            "dense": bool(state and state.main.dense is not None),
+            "dense_index": state.main.dense.params if state and state.main.dense else None,
+            "generation": state.generation if state else 0,
+        }

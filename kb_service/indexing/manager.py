@@ -1,0 +1,194 @@
+"""All KB indexes of the service: startup, live publishing, background rebuilds, search."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from indexer.config import IndexConfig
+from indexer.engine import SearchOutcome
+from indexer.filters import Filters
+from indexer.hits import to_hits
+from indexer.ranking import Hit
+from kb_service.indexing import source
+from kb_service.indexing.embedder import Embedder
+from kb_service.indexing.kb_index import KbIndex
+from kb_service.models import KnowledgeBase
+from kb_service.services.kbs import get_kb
+from kb_service.settings import Settings
+
+log = logging.getLogger(__name__)
+COMPACT_AFTER_CHUNKS = 2_000  # a delta this large is folded into a fresh main build
+
+
+class IndexManager:
+    def __init__(self, engine: Engine, settings: Settings, config: IndexConfig | None = None):
+        self.db, self.settings = engine, settings
+        self.config = config or IndexConfig()
+        self.embedder = Embedder(
+            settings.encoder_backend,
+            settings.encoder_model,
+            settings.data_dir / "embeddings.sqlite3",
+            settings.embed_workers,
+        )
+        self.indexes: dict[str, KbIndex] = {}
+        self._builds: dict[str, Future[None]] = {}
+        self._rebuild_again: set[str] = set()
+        self._lock = threading.Lock()
+        self._background = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kb-index")
+
+    # ---- lifecycle -----------------------------------------------------------------------------
+    def start(self, wait: bool = False) -> None:
+        """Serve every KB now (its snapshot, or a BM25 build) and finish dense builds in the background."""
+        with Session(self.db) as session:
+            slugs = list(session.exec(select(KnowledgeBase.slug)).all())
+        for slug in slugs:
+            self._open(slug)
+        if wait:
+            self.wait()
+
+    def wait(self, timeout: float | None = None) -> None:
+        for future in list(self._builds.values()):
+            future.result(timeout)
+
+    def close(self) -> None:
+        self._background.shutdown(wait=True, cancel_futures=True)
+
+    def _open(self, slug: str) -> KbIndex:
+        with self._lock:
+            handle = self.indexes.get(slug)
+            if handle is not None:
+                return handle
+            with Session(self.db) as session:
+                kb = get_kb(session, slug)
+                config = self._config_for(kb)
+            handle = KbIndex(slug, self.settings.data_dir / "index" / slug, config, self.embedder)
+            self.indexes[slug] = handle
+        versions = handle.load()
+        if versions is None:
+            handle.begin_build()
+            handle.build(self._published(slug), with_dense=False)  # BM25 now, dense in the background
+            self.rebuild(slug)
+        else:
+            self._reconcile(slug, versions)
+        return handle
+
+    def _config_for(self, kb: KnowledgeBase) -> IndexConfig:
+        from dataclasses import replace
+
+        return replace(self.config, tokenizer=source.tokenizer_config(kb, self.config.tokenizer))
+
+    def _published(self, slug: str) -> list[Any]:
+        with Session(self.db) as session:
+            return source.published(session, get_kb(session, slug))
+
+    def _reconcile(self, slug: str, versions: dict[int, int]) -> None:
+        """Bring a loaded snapshot up to date with the database (changes made while it was saved)."""
+        current = {a.id: a for a in self._published(slug)}
+        upserts = [a for a in current.values() if versions.get(a.id) != a.version]
+        removals = [i for i in versions if i not in current]
+        if upserts or removals:
+            self._apply(slug, upserts, removals)
+
+    # ---- changes -------------------------------------------------------------------------------
+    def articles_changed(self, kb: str, article_ids: list[int]) -> None:
+        handle = self._open(kb)
+        with Session(self.db) as session:
+            rows = source.articles_by_id(session, get_kb(session, kb), article_ids)
+        upserts = [source.to_index_article(r) for r in rows.values() if r.status == "published"]
+        removals = [i for i in article_ids if i not in {a.id for a in upserts}]
+        self._apply(kb, upserts, removals)
+        if handle.live is not None and handle.live.delta_size > COMPACT_AFTER_CHUNKS:
+            self.rebuild(kb)
+
+    def _apply(self, slug: str, upserts: list[Any], removals: list[int]) -> None:
+        handle = self.indexes[slug]
+        pending = handle.apply(upserts, removals)
+        if pending and self.embedder.encoder is not None:
+            self._background.submit(self._embed_pending, handle, pending)
+
+    def _embed_pending(self, handle: KbIndex, texts: list[str]) -> None:
+        try:
+            vectors = self.embedder.documents(texts)
+        except Exception:  # noqa: BLE001 - the BM25 side already serves the change
+            log.exception("kb %s: embedding a live change failed", handle.slug)
+            return
+        with handle.lock:
+            if handle.live is not None:
+                handle.live.attach_vectors(dict(zip(texts, vectors, strict=True)))
+
+    def dictionary_changed(self, kb: str) -> None:
+        with self._lock:
+            self.indexes.pop(kb, None)  # the tokenizer changes: rebuild with the new dictionary
+        self._open(kb)
+
+    def rebuild(self, slug: str) -> bool:
+        """Start a background full build; False when one is already running (it will run again after)."""
+        with self._lock:
+            running = self._builds.get(slug)
+            if running is not None and not running.done():
+                self._rebuild_again.add(slug)
+                return False
+            self._builds[slug] = self._background.submit(self._rebuild, slug)
+            return True
+
+    def _rebuild(self, slug: str) -> None:
+        handle = self.indexes[slug]
+        handle.begin_build()
+        try:
+            handle.build(self._published(slug))
+        except Exception:  # noqa: BLE001 - logged in build; the previous index serves
+            return
+        changed = handle.status.changed_during_build
+        if changed:
+            self.articles_changed(slug, sorted(changed))
+        with self._lock:
+            again = slug in self._rebuild_again
+            self._rebuild_again.discard(slug)
+        if again:
+            self._rebuild(slug)
+
+    # ---- queries -------------------------------------------------------------------------------
+    def search(
+        self, kb: str, query: str, top_k: int, filters: Filters, mode: str
+    ) -> tuple[list[Hit], SearchOutcome]:
+        handle = self._open(kb)
+        live = handle.live
+        if live is None:
+            raise RuntimeError(f"the index of '{kb}' is not loaded")
+        vector = self.embedder.query(query) if mode != "bm25" else None
+        outcome = live.search(query, top_k, filters, mode, vector)  # type: ignore[arg-type]
+        return to_hits(live, outcome), outcome
+
+    def generation(self, kb: str) -> tuple[int, int]:
+        handle = self._open(kb)
+        live = handle.live
+        return (id(live), live.state.generation if live else -1)
+
+    def status(self, kb: str) -> dict[str, Any]:
+        handle = self._open(kb)
+        running = self._builds.get(kb)
+        return {
+            **handle.summary(),
+            "rebuilding": bool(running and not running.done()),
+            "encoder": self.embedder.name,
+            "encoder_error": self.embedder.error,
+        }
+
+    def readiness(self) -> dict[str, object]:
+        loaded = {slug: h.status.state for slug, h in self.indexes.items()}
+        ready = (
+            bool(loaded)
+            and all(state in ("ready", "building") for state in loaded.values())
+            and all(h.live is not None for h in self.indexes.values())
+        )
+        return {
+            "ready": ready,
+            "indexes": {s: self.indexes[s].status.snapshot for s in loaded},
+            "degraded": self.embedder.encoder is None,
+        }

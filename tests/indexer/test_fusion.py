@@ -1,0 +1,64 @@
+"""indexer.fusion: hand-computed RRF, weighted fusion and grouping."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from indexer.fusion import ArticleHit, group_best, normalise, rrf, weighted_fusion
+
+
+def test_rrf_hand_computed() -> None:
+    fused = rrf([[1, 2, 3], [3, 1]], k=60)
+    assert fused[1] == pytest.approx(1 / 61 + 1 / 62)
+    assert fused[2] == pytest.approx(1 / 62)
+    assert fused[3] == pytest.approx(1 / 63 + 1 / 61)
+
+
+def test_rrf_weights_and_repeats() -> None:
+    fused = rrf([[1, 2], [2, 2, 5]], weights=[2.0, 0.5], k=10)
+    assert fused == pytest.approx({1: 2 / 11, 2: 2 / 12 + 0.5 / 11, 5: 0.5 / 13})
+    assert rrf([]) == {}
+    with pytest.raises(ValueError):
+        rrf([[1]], weights=[1.0, 2.0])
+
+
+def test_normalise() -> None:
+    assert normalise({1: 2.0, 2: 4.0, 3: 3.0}, "minmax") == pytest.approx({1: 0.0, 2: 1.0, 3: 0.5})
+    assert normalise({1: 5.0, 2: 5.0}, "minmax") == {1: 1.0, 2: 1.0}
+    assert normalise({1: 1.0, 2: 3.0}, "zscore") == pytest.approx({1: -1.0, 2: 1.0})
+    assert normalise({1: 7.0}, "zscore") == {1: 0.0}
+    assert normalise({1: 7.0}, "none") == {1: 7.0}
+    assert normalise({}, "minmax") == {}
+
+
+def test_weighted_fusion_minmax() -> None:
+    bm25 = {1: 10.0, 2: 5.0, 3: 0.0}
+    dense = {2: 0.9, 4: 0.5}
+    fused = weighted_fusion([bm25, dense], [0.3, 0.7], "minmax")
+    # bm25 → {1: 1, 2: 0.5, 3: 0}; dense → {2: 1, 4: 0}; missing ids get 0
+    assert fused == pytest.approx({1: 0.3, 2: 0.3 * 0.5 + 0.7, 3: 0.0, 4: 0.0})
+
+
+def test_weighted_fusion_zscore_missing_gets_the_floor() -> None:
+    fused = weighted_fusion([{1: 1.0, 2: 3.0}, {1: 2.0, 3: 4.0}], None, "zscore")
+    assert fused == pytest.approx({1: -1.0 + -1.0, 2: 1.0 + -1.0, 3: -1.0 + 1.0})
+
+
+def test_weighted_fusion_none() -> None:
+    assert weighted_fusion([{1: 2.0}, {1: 1.0, 2: 3.0}], [1.0, 2.0], "none") == {1: 4.0, 2: 6.0}
+
+
+def test_group_best_takes_the_max_chunk_per_article() -> None:
+    chunk_to_article = np.array([10, 10, 20, 30, 20])
+    hits = group_best({0: 0.5, 1: 0.9, 2: 0.7, 3: 0.2, 4: 0.7}, chunk_to_article)
+    assert hits == [ArticleHit(10, 0.9, 1), ArticleHit(20, 0.7, 2), ArticleHit(30, 0.2, 3)]
+    assert isinstance(hits[0].article_id, int)
+
+
+def test_group_best_ties_are_deterministic() -> None:
+    scores = {3: 1.0, 0: 1.0, 2: 1.0, 1: 0.5}
+    hits = group_best(scores, [7, 8, 7, 9])
+    assert hits == [ArticleHit(7, 1.0, 0), ArticleHit(9, 1.0, 3), ArticleHit(8, 0.5, 1)]
+    assert group_best(dict(reversed(list(scores.items()))), [7, 8, 7, 9]) == hits
+    assert group_best({}, []) == []
