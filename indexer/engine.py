@@ -8,7 +8,7 @@ reads one immutable `LiveState`; changes build a new state and swap it under a l
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -25,6 +25,7 @@ from indexer.text import normalize
 from indexer.tokenizer import Tokenizer
 
 Mode = Literal["hybrid", "bm25", "dense"]
+Acceptor = Callable[[int], bool]
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ class LiveIndex:
             merged = dict(s.delta_vectors)
             merged.update({t: v for t, v in vectors.items() if t in s.pending})
             delta = self._delta(list(s.delta.chunks), merged)
+            assert delta is not None  # the same non-empty chunks as before
             pending = frozenset(c.text for c in delta.chunks if c.text not in merged)
             self.state = replace(
                 s, delta=delta, delta_vectors=merged, pending=pending, generation=s.generation + 1
@@ -158,7 +160,7 @@ class LiveIndex:
         return SearchOutcome(fused[:top_k], used, degraded, normalized, tokens, s)
 
     @staticmethod
-    def _acceptor(s: LiveState, filters: Filters):  # type: ignore[no-untyped-def]
+    def _acceptor(s: LiveState, filters: Filters) -> Acceptor:
         cache: dict[int, bool] = {}
 
         def accept(article_id: int) -> bool:
@@ -170,8 +172,8 @@ class LiveIndex:
         return accept
 
     def _bm25_side(
-        self, s: LiveState, tokens: list[str], depth: int, filters: Filters, accept
-    ) -> dict[int, Candidate]:  # type: ignore[no-untyped-def]
+        self, s: LiveState, tokens: list[str], depth: int, filters: Filters, accept: Acceptor
+    ) -> dict[int, Candidate]:
         allowed = s.alive_main
         if filters.active:
             ok = np.fromiter((accept(int(a)) for a in np.unique(s.main.chunk_article)), dtype=bool)
@@ -191,8 +193,8 @@ class LiveIndex:
         return best_per_article([c for c in cands if accept(c[0])])
 
     def _dense_side(
-        self, s: LiveState, vector: np.ndarray | None, depth: int, filters: Filters, accept
-    ) -> dict[int, Candidate]:  # type: ignore[no-untyped-def]
+        self, s: LiveState, vector: np.ndarray | None, depth: int, filters: Filters, accept: Acceptor
+    ) -> dict[int, Candidate]:
         assert vector is not None
         fetch = depth * (4 if filters.active else 1) + len(s.tombstones)
         cands = []

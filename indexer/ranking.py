@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
@@ -75,14 +76,23 @@ def fuse(
     dense: dict[int, Candidate],
     config: FusionConfig,
     code_hits: dict[int, tuple[str, ...]],
+    pending: frozenset[int] = frozenset(),
 ) -> list[Fused]:
-    """Combine the two sides per article (RRF or weighted scores), plus exact-code boosts; best first."""
+    """Combine the two sides per article (RRF or weighted scores), plus exact-code boosts; best first.
+
+    `pending` articles were just published and have no vectors yet: their BM25 evidence stands in
+    for the dense side so that they are not ranked below everything the dense side saw.
+    """
     weights = [config.bm25_weight, config.dense_weight]
+    if pending:
+        stand_in = {a: c for a, c in bm25.items() if a in pending and a not in dense}
+        scores_in = {a: Candidate(_stand_in_score(c, bm25, dense), c.chunk) for a, c in stand_in.items()}
+        dense = {**dense, **scores_in}
     if config.method == "rrf":
         scores = rrf([_ranking(bm25), _ranking(dense)], weights, config.rrf_k)
         unit = 1.0 / (config.rrf_k + 1)  # the vote of a rank-1 hit
     else:
-        maps = [{a: c.score for a, c in side.items()} for side in (bm25, dense)]
+        maps: list[Mapping[int, float]] = [{a: c.score for a, c in side.items()} for side in (bm25, dense)]
         scores, unit = weighted_fusion(maps, weights, "minmax"), 1.0
     out = []
     for article_id, score in scores.items():
@@ -103,9 +113,7 @@ def fuse(
     return out
 
 
-def _stand_in_score(
-    cand: Candidate, bm25: dict[int, Candidate], dense: dict[int, Candidate], config: FusionConfig
-) -> float:
+def _stand_in_score(cand: Candidate, bm25: dict[int, Candidate], dense: dict[int, Candidate]) -> float:
     """A dense score that ranks a pending article on the dense side where BM25 ranks it."""
     rank = sum(1 for c in bm25.values() if c.score > cand.score)
     ordered = sorted((c.score for c in dense.values()), reverse=True)

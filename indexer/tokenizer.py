@@ -2,9 +2,11 @@
 
 Pipeline on normalised text (see `indexer.text.normalize`):
 
-1. User words that are not pure Han (`thinkpad x1 carbon`, `小新pro14`) are matched as whole phrases
-   first; a phrase yields itself plus the tokens of its parts, so exact mentions score higher and
-   partial mentions (`x1 carbon`) still match. Pure-Han user words go into the KB's jieba dictionary.
+1. User words that are not pure Han (`thinkpad x1 carbon`, `小新pro14`, `x1carbon`) are matched as
+   whole phrases first, ignoring spaces (`x1carbon` matches `X1 Carbon`); a match yields the user
+   word as written plus the tokens of the matched text, so exact mentions score higher and partial
+   mentions (`x1 carbon` for `thinkpad x1 carbon`) still match. Pure-Han user words go into the
+   KB's jieba dictionary.
 2. Runs of letters/digits are handled without jieba: a run that contains a digit is a code and stays
    one token (`0x0000007b`, `e-102`, `i7-1360p`, `n3xet45w`, `y9000p`, `2100` from `2100:`), in
    search mode plus its separator-split parts (`i7`, `1360p`); other runs split into words on
@@ -132,10 +134,10 @@ class Tokenizer:
 
     def _tokens(self, text: str) -> list[str]:
         tokens: list[str] = []
-        for piece, is_phrase in self._phrases.split(text):
+        for piece, phrase in self._phrases.split(text):
             parts = self._plain(piece)
-            if is_phrase and parts != [piece]:
-                tokens.append(piece)
+            if phrase is not None and parts != [phrase]:
+                tokens.append(phrase)
             tokens.extend(parts)
         if self._stop:
             tokens = [t for t in tokens if t not in self._stop]

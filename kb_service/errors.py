@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -78,7 +79,7 @@ def _location(loc: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in loc)
 
 
-def validation_details(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def validation_details(errors: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     details = []
     for err in errors:
         loc = tuple(err.get("loc", ()))
@@ -99,7 +100,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        details = validation_details(list(exc.errors()))
+        details = validation_details(exc.errors())
         if any(d["type"] == "json_invalid" for d in details):
             return JSONResponse(error_body("malformed_json", "request body is not valid JSON", details), 400)
         summary = "; ".join(f"{d['field']}: {d['message']}" for d in details[:5])

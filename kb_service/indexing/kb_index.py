@@ -92,7 +92,7 @@ class KbIndex:
                 {a.id: a for a in articles},
                 self.config,
                 self.tokenizer,
-                self.embedder.name if embed else None,
+                self.embedder.name if embed is not None else None,
             )
             self.status.state, self.status.snapshot, self.status.built_at = "ready", name, time.time()
             self.status.last_build_seconds = time.perf_counter() - started

@@ -4,7 +4,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-CHANNELS = ("web", "wechat", "app", "phone", "email")
+Channel = Literal["web", "wechat", "app", "phone", "email"]
+CHANNELS: tuple[Channel, ...] = ("web", "wechat", "app", "phone", "email")
 DEFAULT_CATEGORIES = ["repair", "pre_sales", "after_sales", "account", "billing", "general"]
 DEFAULT_QUEUES = {
     "repair": "repair",
@@ -27,9 +28,7 @@ class KbSettings(BaseModel):
     categories: list[str] = Field(default_factory=lambda: list(DEFAULT_CATEGORIES), min_length=1)
     queue_map: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_QUEUES))
     default_queue: str = Field("general", min_length=1, max_length=64)
-    channels: list[Literal["web", "wechat", "app", "phone", "email"]] = Field(
-        default_factory=lambda: list(CHANNELS), min_length=1
-    )
+    channels: list[Channel] = Field(default_factory=lambda: list(CHANNELS), min_length=1)
     log_retention_days: int = Field(90, ge=1, le=3650)
     require_review: bool = False
 

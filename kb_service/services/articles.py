@@ -273,7 +273,7 @@ def list_articles(
     session: Session, kb: KnowledgeBase, actor: Principal, filters: dict[str, Any], limit: int, offset: int
 ) -> tuple[list[Article], int]:
     query = select(Article).where(Article.kb_id == kb.id)
-    status = filters.get("status")
+    status: str | None = filters.get("status")
     if not actor.has_role("editor"):
         status = "published" if status in (None, "published") else "__none__"
     for column, key in ((Article.type, "type"), (Article.category, "category")):
@@ -283,10 +283,10 @@ def list_articles(
         query = query.where(Article.status == status)
     if filters.get("review_requested") is not None:
         query = query.where(Article.review_requested == filters["review_requested"])
-    for column, key in ((Article.products, "product"), (Article.tags, "tag")):
+    for json_column, key in ((Article.products, "product"), (Article.tags, "tag")):
         if filters.get(key):
-            needle = json.dumps(filters[key], ensure_ascii=False)
-            query = query.where(cast(column, String).contains(needle, autoescape=True))
+            needle = json.dumps(filters[key], ensure_ascii=False)  # the value as stored inside the JSON list
+            query = query.where(cast(json_column, String).contains(needle, autoescape=True))
     if filters.get("q"):
         text = filters["q"]
         query = query.where(

@@ -78,7 +78,9 @@ def _plan(
     limits: Settings,
     default_status: str | None,
 ) -> tuple[list[Plan], list[dict[str, Any]]]:
-    plans, errors, seen = [], [], {}
+    plans: list[Plan] = []
+    errors: list[dict[str, Any]] = []
+    seen: dict[str, str] = {}
     for rec in records:
         doc, problems = _as_doc(rec, kb, limits)
         status = rec.data.get("status") or None

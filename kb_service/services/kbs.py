@@ -63,7 +63,7 @@ def update_settings(
     try:
         merged = KbSettings.model_validate({**kb.settings, **changes})
     except ValidationError as exc:
-        details = _details(list(exc.errors()))
+        details = _details(exc.errors())
         raise InvalidInput("invalid settings: " + "; ".join(d["message"] for d in details), details) from exc
     kb.settings = merged.model_dump()
     kb.language = merged.language

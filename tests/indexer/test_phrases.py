@@ -20,9 +20,19 @@ def test_han_phrases_match_anywhere() -> None:
     assert [(x.start, x.end) for x in m.finditer("电脑开不了机了")] == [(2, 6)]
 
 
+def test_spaces_do_not_matter() -> None:
+    m = PhraseMatcher(["x1carbon", "thinkpad x1 carbon", "小新pro14"])
+    assert list(m.finditer("x1 carbon和thinkpadx1carbon")) == [
+        PhraseMatch(0, 9, "x1carbon"),
+        PhraseMatch(10, 26, "thinkpad x1 carbon"),
+    ]
+    assert [x.phrase for x in m.finditer("小新 pro14 小新 pro 145")] == ["小新pro14"]
+    assert list(PhraseMatcher(["pro"]).finditer("pro 14")) == [PhraseMatch(0, 3, "pro")]
+
+
 def test_split_keeps_order_and_drops_empty_pieces() -> None:
-    m = PhraseMatcher(["x1 carbon"])
-    assert m.split("x1 carbon电池") == [("x1 carbon", True), ("电池", False)]
+    m = PhraseMatcher(["x1carbon"])
+    assert m.split("x1 carbon电池") == [("x1 carbon", "x1carbon"), ("电池", None)]
     assert m.split("") == []
-    assert PhraseMatcher([]).split("abc") == [("abc", False)]
-    assert not PhraseMatcher([""])
+    assert PhraseMatcher([]).split("abc") == [("abc", None)]
+    assert not PhraseMatcher(["", " "])

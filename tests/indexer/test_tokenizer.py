@@ -81,6 +81,10 @@ def test_phrase_user_words_yield_phrase_and_parts() -> None:
     ]
     assert t.tokenize("小新Pro14电池")[:3] == ["小新pro14", "小新", "pro14"]
     assert t.tokenize("x1 carbon") == ["x1", "carbon"]  # a partial mention still matches the parts
+    spaced = tok(user_words=("x1carbon", "小新pro14"))
+    assert spaced.tokenize("X1 Carbon") == ["x1carbon", "x1", "carbon"]  # spacing does not matter
+    assert spaced.tokenize("x1carbon") == ["x1carbon"]
+    assert spaced.tokenize("小新 Pro14")[0] == "小新pro14"
 
 
 def test_han_user_words_go_to_jieba() -> None:

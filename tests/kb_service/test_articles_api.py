@@ -76,7 +76,9 @@ def test_status_change_with_stale_version_is_409(api: Api) -> None:
 
 
 def test_require_review_editors_submit_admins_publish(api: Api) -> None:
-    r = api.client.put("/v1/kbs/default/settings", json={"require_review": True}, headers=api.headers("admin"))
+    r = api.client.put(
+        "/v1/kbs/default/settings", json={"require_review": True}, headers=api.headers("admin")
+    )
     assert r.status_code == 200 and r.json()["require_review"] is True
     art = create(api, FAQ)
     url = f"/v1/kbs/default/articles/{art['id']}"
@@ -84,7 +86,9 @@ def test_require_review_editors_submit_admins_publish(api: Api) -> None:
     assert denied.status_code == 403 and "review" in denied.json()["error"]["message"]
     submitted = api.client.post(url + "/submit", headers=api.headers("editor")).json()
     assert submitted["review_requested"] is True
-    queue = api.client.get("/v1/kbs/default/articles?review_requested=true", headers=api.headers("admin")).json()
+    queue = api.client.get(
+        "/v1/kbs/default/articles?review_requested=true", headers=api.headers("admin")
+    ).json()
     assert [a["id"] for a in queue["items"]] == [art["id"]]
     published = api.client.post(url + "/publish", headers=api.headers("admin")).json()
     assert published["status"] == "published" and published["review_requested"] is False
@@ -93,7 +97,9 @@ def test_require_review_editors_submit_admins_publish(api: Api) -> None:
 def test_list_filters_and_pagination(api: Api) -> None:
     faq = create(api, FAQ)
     guide = create(api, GUIDE)
-    other = create(api, {**FAQ, "question": "发票怎么开", "category": "billing", "products": [], "tags": ["发票"]})
+    other = create(
+        api, {**FAQ, "question": "发票怎么开", "category": "billing", "products": [], "tags": ["发票"]}
+    )
     h = api.headers("editor")
 
     def ids(query: str) -> list[int]:
@@ -116,8 +122,9 @@ def test_duplicate_question_and_external_id_conflict(api: Api) -> None:
     create(api, {**FAQ, "external_id": "faq-1"})
     r = api.client.post("/v1/kbs/default/articles", json=FAQ, headers=api.headers("editor"))
     assert r.status_code == 409 and r.json()["error"]["details"][0]["field"] == "question"
-    r = api.client.post("/v1/kbs/default/articles", json={**GUIDE, "external_id": "faq-1"},
-                        headers=api.headers("editor"))
+    r = api.client.post(
+        "/v1/kbs/default/articles", json={**GUIDE, "external_id": "faq-1"}, headers=api.headers("editor")
+    )
     assert r.status_code == 409
     assert len(all_articles(api)) == 1
 

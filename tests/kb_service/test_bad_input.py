@@ -36,7 +36,9 @@ BAD_PAYLOADS = [
 @pytest.mark.parametrize(("payload", "field"), BAD_PAYLOADS)
 def test_bad_article_is_422_naming_the_field(api: Api, payload: dict[str, Any], field: str) -> None:
     before = create(api, {**FAQ, "question": "已有的问题"})
-    err = _error(api.client.post("/v1/kbs/default/articles", json=payload, headers=api.headers("editor")), 422)
+    err = _error(
+        api.client.post("/v1/kbs/default/articles", json=payload, headers=api.headers("editor")), 422
+    )
     assert field in [d["field"] for d in err["details"]], err
     assert all_articles(api) == [before]
 
@@ -51,8 +53,11 @@ def test_bad_update_changes_nothing(api: Api) -> None:
 
 
 def test_malformed_json_is_400(api: Api) -> None:
-    r = api.client.post("/v1/kbs/default/articles", content=b'{"type": "faq", "question": ',
-                        headers={**api.headers("editor"), "content-type": "application/json"})
+    r = api.client.post(
+        "/v1/kbs/default/articles",
+        content=b'{"type": "faq", "question": ',
+        headers={**api.headers("editor"), "content-type": "application/json"},
+    )
     assert _error(r, 400)["code"] == "malformed_json"
     assert all_articles(api) == []
 

@@ -14,10 +14,14 @@ def test_admin_key_file_is_private_and_works(api: Api) -> None:
 
 
 def test_create_kb_and_duplicate_conflict(api: Api) -> None:
-    r = api.client.post("/v1/kbs", json={"slug": "phones", "name": "Phones", "language": "en"},
-                        headers=api.headers())
+    r = api.client.post(
+        "/v1/kbs", json={"slug": "phones", "name": "Phones", "language": "en"}, headers=api.headers()
+    )
     assert r.status_code == 201 and r.json()["slug"] == "phones"
-    assert api.client.post("/v1/kbs", json={"slug": "phones", "name": "x"}, headers=api.headers()).status_code == 409
+    assert (
+        api.client.post("/v1/kbs", json={"slug": "phones", "name": "x"}, headers=api.headers()).status_code
+        == 409
+    )
     bad = api.client.post("/v1/kbs", json={"slug": "Bad Slug!", "name": "x"}, headers=api.headers())
     assert bad.status_code == 422 and bad.json()["error"]["details"][0]["field"] == "body.slug"
     settings = api.client.get("/v1/kbs/phones/settings", headers=api.headers("editor")).json()
@@ -26,13 +30,16 @@ def test_create_kb_and_duplicate_conflict(api: Api) -> None:
 
 def test_settings_validation_and_roles(api: Api) -> None:
     url = "/v1/kbs/default/settings"
-    assert api.client.put(url, json={"answer_threshold": 0.8}, headers=api.headers("editor")).status_code == 403
+    assert (
+        api.client.put(url, json={"answer_threshold": 0.8}, headers=api.headers("editor")).status_code == 403
+    )
     bad = api.client.put(url, json={"answer_threshold": 0.3, "clarify_threshold": 0.5}, headers=api.headers())
     assert bad.status_code == 422 and "clarify_threshold" in bad.json()["error"]["message"]
     unknown = api.client.put(url, json={"colour": "red"}, headers=api.headers())
     assert unknown.status_code == 422 and unknown.json()["error"]["details"][0]["field"] == "colour"
-    ok = api.client.put(url, json={"answer_threshold": 0.85, "queue_map": {"repair": "hardware"}},
-                        headers=api.headers())
+    ok = api.client.put(
+        url, json={"answer_threshold": 0.85, "queue_map": {"repair": "hardware"}}, headers=api.headers()
+    )
     assert ok.status_code == 200 and ok.json()["answer_threshold"] == 0.85
     assert api.client.get(url, headers=api.headers("editor")).json()["queue_map"] == {"repair": "hardware"}
 
@@ -59,8 +66,9 @@ def test_keys_listed_without_secrets_revoked_and_expired(api: Api) -> None:
     assert api.client.get("/v1/kbs/default/articles", headers=auth).status_code == 200
     assert api.client.delete(f"/v1/keys/{key_id}", headers=api.headers()).json()["revoked"] is True
     assert api.client.get("/v1/kbs/default/articles", headers=auth).status_code == 401
-    expired = api.client.post("/v1/keys", json={"role": "agent", "expires_at": "2020-01-01T00:00:00Z"},
-                              headers=api.headers()).json()["key"]
+    expired = api.client.post(
+        "/v1/keys", json={"role": "agent", "expires_at": "2020-01-01T00:00:00Z"}, headers=api.headers()
+    ).json()["key"]
     r = api.client.get("/v1/kbs/default/articles", headers={"Authorization": f"Bearer {expired}"})
     assert r.status_code == 401 and "expired" in r.json()["error"]["message"]
 
@@ -78,6 +86,11 @@ def test_kb_scoped_key_cannot_use_other_kb(api: Api) -> None:
 
 def test_role_order(api: Api) -> None:
     art = create(api, FAQ, role="admin")  # admin can do what editors do
-    assert api.client.post("/v1/kbs/default/articles", json=FAQ, headers=api.headers("agent")).status_code == 403
+    assert (
+        api.client.post("/v1/kbs/default/articles", json=FAQ, headers=api.headers("agent")).status_code == 403
+    )
     assert api.client.get("/v1/keys", headers=api.headers("editor")).status_code == 403
-    assert api.client.get(f"/v1/kbs/default/articles/{art['id']}", headers=api.headers("editor")).status_code == 200
+    assert (
+        api.client.get(f"/v1/kbs/default/articles/{art['id']}", headers=api.headers("editor")).status_code
+        == 200
+    )
