@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from indexer.lexicon import parse_user_word
+
 
 class Dictionary(BaseModel):
     """jieba user words (`word [freq] [tag]`) and synonym groups (first word is the canonical form)."""
@@ -18,9 +20,12 @@ class Dictionary(BaseModel):
             line = line.strip()
             if not line or len(line) > 100:
                 raise ValueError(f"user_words[{i}] must be 1-100 characters")
-            parts = line.split()
-            if len(parts) > 1 and not parts[1].isdigit():
-                raise ValueError(f"user_words[{i}]: expected 'word [freq] [tag]', got {line!r}")
+            try:
+                parsed = parse_user_word(line)  # the indexer's own reading of `word [freq] [tag]`
+            except ValueError as exc:
+                raise ValueError(f"user_words[{i}]: {exc}") from exc
+            if parsed is None:
+                raise ValueError(f"user_words[{i}] has no word")
             cleaned.append(line)
         return cleaned
 

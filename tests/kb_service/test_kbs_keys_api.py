@@ -46,7 +46,10 @@ def test_settings_validation_and_roles(api: Api) -> None:
 
 def test_dictionary_round_trip_and_validation(api: Api) -> None:
     url = "/v1/kbs/default/dictionary"
-    data = {"user_words": ["小新Pro14 1000 nz", "开不了机"], "synonyms": [["无法开机", "开不了机", "不开机"]]}
+    data = {
+        "user_words": ["小新Pro14 1000 nz", "开不了机", "thinkpad x1 carbon 3000 nz"],
+        "synonyms": [["无法开机", "开不了机", "不开机"]],
+    }
     r = api.client.put(url, json=data, headers=api.headers("editor"))
     assert r.status_code == 200 and r.json()["version"] == 2
     assert api.client.get(url, headers=api.headers("editor")).json()["synonyms"] == data["synonyms"]
