@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +18,12 @@ DataDir = Annotated[
     Path | None, typer.Option("--data-dir", help="data folder (default $KB_DATA_DIR or ./var)")
 ]
 KbOption = Annotated[str, typer.Option("--kb", help="knowledge base slug")]
+EXPORT_FORMATS = ("jsonl", "xlsx")
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(1)
 
 
 def _settings(data_dir: Path | None):  # type: ignore[no-untyped-def]
@@ -33,7 +41,10 @@ def _engine(settings):  # type: ignore[no-untyped-def]
     from kb_service.services.bootstrap import bootstrap
 
     engine = make_engine(settings.resolved_database_url())
-    bootstrap(engine, settings)
+    # A first start prints the new admin key; keep stdout for the command's own output (a key, JSON
+    # counts, an export), which scripts capture.
+    with contextlib.redirect_stdout(sys.stderr):
+        bootstrap(engine, settings)
     return engine
 
 
@@ -54,7 +65,7 @@ def serve(
 
 @app.command("import")
 def import_file(
-    file: Path,
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     kb: KbOption = "default",
     dry_run: bool = False,
     partial: bool = False,
@@ -73,8 +84,8 @@ def import_file(
 
     settings = _settings(data_dir)
     with Session(_engine(settings), expire_on_commit=False) as session:
-        target = kbs.get_kb(session, kb)
         try:
+            target = kbs.get_kb(session, kb)
             result = imports.run_import(
                 session,
                 target,
@@ -104,16 +115,22 @@ def export(
     data_dir: DataDir = None,
 ) -> None:
     """Export a knowledge base (jsonl or xlsx) to a file or stdout."""
-    import sys
-
     from sqlmodel import Session
 
+    from kb_service.errors import ApiError
     from kb_service.services import export as export_service
     from kb_service.services import kbs
 
+    if format not in EXPORT_FORMATS:
+        raise typer.BadParameter(
+            f"'{format}' is not one of: {', '.join(EXPORT_FORMATS)}", param_hint="--format"
+        )
     settings = _settings(data_dir)
     with Session(_engine(settings)) as session:
-        data = export_service.export_kb(session, kbs.get_kb(session, kb), format)
+        try:
+            data = export_service.export_kb(session, kbs.get_kb(session, kb), format)
+        except ApiError as exc:
+            raise _fail(exc.message) from exc
     if output:
         output.write_bytes(data)
     else:
@@ -128,14 +145,23 @@ def keys_create(
     data_dir: DataDir = None,
 ) -> None:
     """Create an API key and print it (shown once)."""
+    from pydantic import ValidationError
     from sqlmodel import Session
 
+    from kb_service.errors import ApiError
     from kb_service.schemas.keys import KeyCreate
     from kb_service.services import keys
 
+    try:
+        spec = KeyCreate(role=role, name=name, kbs=kb or None)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise typer.BadParameter("; ".join(e["msg"] for e in exc.errors()), param_hint="--role") from exc
     settings = _settings(data_dir)
     with Session(_engine(settings)) as session:
-        row, token = keys.create_key(session, KeyCreate(role=role, name=name, kbs=kb or None), "cli")  # type: ignore[arg-type]
+        try:
+            row, token = keys.create_key(session, spec, "cli")
+        except ApiError as exc:
+            raise _fail(exc.message) from exc
     typer.echo(token)
 
 

@@ -13,7 +13,16 @@ LIST_FIELDS = ("similar_questions", "products", "tags")
 OPTIONAL_SCALARS = ("external_id", "category", "valid_from", "valid_to", "status", "type")
 FAQ_ONLY = ("question", "similar_questions", "answer", "channel_answers")
 GUIDE_ONLY = ("title", "body")
-SERVER_MANAGED = ("id", "kb", "version", "created_at", "updated_at", "created_by", "updated_by")
+SERVER_MANAGED = (
+    "id",
+    "kb",
+    "version",
+    "created_at",
+    "updated_at",
+    "created_by",
+    "updated_by",
+    "review_requested",
+)
 
 _ALIASES: dict[str, tuple[str, ...]] = {
     "external_id": ("external_id", "externalid", "id", "编号", "外部编号", "外部id"),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from kb_service.auth import Principal
 from kb_service.errors import InvalidInput
@@ -48,6 +48,23 @@ def _as_doc(
     return doc, [_problem(rec, p.field, p.message) for p in problems]
 
 
+def _same_title(session: Session, kb: KnowledgeBase, doc: dict[str, Any]) -> list[Article]:
+    """Live articles of the doc's type whose standard question (FAQ) or title (guide) equals its own."""
+    title = doc["question"] if doc["type"] == "faq" else doc["title"]
+    return list(
+        session.exec(
+            select(Article)
+            .where(
+                Article.kb_id == kb.id,
+                Article.type == doc["type"],
+                Article.status != "archived",
+                Article.title == title,
+            )
+            .order_by(col(Article.id))
+        ).all()
+    )
+
+
 def _match(session: Session, kb: KnowledgeBase, doc: dict[str, Any]) -> Article | None:
     if doc.get("external_id"):
         found = session.exec(
@@ -55,16 +72,60 @@ def _match(session: Session, kb: KnowledgeBase, doc: dict[str, Any]) -> Article 
         ).first()
         if found is not None:
             return found
+    # Then FAQs by exact standard question and guides by exact title, so that re-importing a file (or an
+    # export) without external ids updates instead of duplicating; never an article that carries a
+    # different external id (that would silently rename it; an FAQ question clash is reported instead).
+    candidates = _same_title(session, kb, doc)
+    if doc.get("external_id"):
+        candidates = [c for c in candidates if not c.external_id]
+    return candidates[0] if candidates else None
+
+
+def _identities(doc: dict[str, Any]) -> list[tuple[str, str]]:
+    """(field, value) pairs that must be unique within one upload: the external id, an FAQ's question
+    (unique among live FAQs, as in the editor API) and the title of a guide without an external id."""
+    found = [("external_id", doc["external_id"])] if doc.get("external_id") else []
     if doc["type"] == "faq":
-        return session.exec(
-            select(Article).where(
-                Article.kb_id == kb.id,
-                Article.type == "faq",
-                Article.status != "archived",
-                Article.title == doc["question"],
+        found.append(("question", doc["question"]))
+    elif not found:
+        found.append(("title", doc["title"]))
+    return found
+
+
+def _may_clash(plan: Plan) -> bool:
+    """False when matching already showed that no other live FAQ has this question: a new row without
+    an external id (it would have matched it), or a live article whose question stays the same."""
+    if plan.existing is None:
+        return bool(plan.doc.get("external_id"))
+    return plan.existing.status == "archived" or plan.existing.title != plan.doc["question"]
+
+
+def _question_conflicts(
+    session: Session, kb: KnowledgeBase, plans: list[Plan], known: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Rows whose FAQ question another live FAQ already has (one this upload does not rewrite)."""
+    problems: list[dict[str, Any]] = []
+    while True:  # a rejected row leaves its article's question in place, which may clash in turn
+        bad = {(e["file"], e["row"]) for e in known + problems}
+        live = [p for p in plans if (p.record.file, p.record.row) not in bad]
+        rewritten = {p.existing.id for p in live if p.existing is not None}
+        new = []
+        for plan in live:
+            if plan.doc["type"] != "faq" or plan.status == "archived" or not _may_clash(plan):
+                continue
+            own = plan.existing.id if plan.existing is not None else None
+            other = next(
+                (a for a in _same_title(session, kb, plan.doc) if a.id != own and a.id not in rewritten),
+                None,
             )
-        ).first()
-    return None
+            if other is not None:
+                ref = f" (external_id '{other.external_id}')" if other.external_id else ""
+                new.append(
+                    _problem(plan.record, "question", f"article {other.id}{ref} already has this question")
+                )
+        if not new:
+            return problems
+        problems += new
 
 
 def _comparable(doc: dict[str, Any]) -> dict[str, Any]:
@@ -80,21 +141,15 @@ def _plan(
 ) -> tuple[list[Plan], list[dict[str, Any]]]:
     plans: list[Plan] = []
     errors: list[dict[str, Any]] = []
-    seen: dict[str, str] = {}
+    seen: dict[tuple[str, str], str] = {}
     for rec in records:
         doc, problems = _as_doc(rec, kb, limits)
         status = rec.data.get("status") or None
         if doc is not None and not problems:
-            identity = doc.get("external_id") or f"{doc['type']}:{doc.get('question') or doc.get('title')}"
-            if identity in seen:
-                problems.append(
-                    _problem(
-                        rec,
-                        "external_id" if doc.get("external_id") else "question",
-                        f"duplicate of {seen[identity]} in this upload",
-                    )
-                )
-            seen[identity] = f"{rec.file} row {rec.row}"
+            for field, value in _identities(doc):
+                if (field, value) in seen:
+                    problems.append(_problem(rec, field, f"duplicate of {seen[field, value]} in this upload"))
+                seen.setdefault((field, value), f"{rec.file} row {rec.row}")
         if problems or doc is None:
             errors.extend(problems)
             continue
@@ -167,6 +222,7 @@ def run_import(
     errors = [_file_problem(p) for p in problems]
     plans, row_errors = _plan(session, kb, records, limits, default_status)
     errors += row_errors + _check_publish(plans, kb, actor)
+    errors += _question_conflicts(session, kb, plans, errors)
     bad_rows = {(e["file"], e["row"]) for e in errors}
     plans = [p for p in plans if (p.record.file, p.record.row) not in bad_rows]
     result = _summary(plans, errors, dry_run)
