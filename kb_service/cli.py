@@ -137,6 +137,27 @@ def export(
         sys.stdout.buffer.write(data)
 
 
+@app.command("eval")
+def eval_dataset(
+    dataset: Path,
+    mode: Annotated[str, typer.Option(help="hybrid, bm25, dense or all")] = "all",
+    work_dir: Annotated[Path | None, typer.Option(help="keeps the embedding cache between runs")] = None,
+    limit: Annotated[int | None, typer.Option(help="score only the first N queries")] = None,
+) -> None:
+    """Score a BEIR folder (corpus.jsonl, queries.jsonl, qrels.tsv); the last stdout line is JSON."""
+    import json
+
+    from kb_service.services.evaluation import MODES, run_eval
+
+    modes = MODES if mode == "all" else (mode,)
+    if any(m not in MODES for m in modes):
+        raise typer.BadParameter(f"--mode must be one of {', '.join(MODES)} or all")
+    folder = work_dir or Path("var") / "eval" / dataset.resolve().name
+    folder.mkdir(parents=True, exist_ok=True)
+    result = run_eval(dataset, folder, modes, limit)
+    typer.echo(json.dumps(result, ensure_ascii=False))
+
+
 @keys_app.command("create")
 def keys_create(
     role: Annotated[str, typer.Option(help="admin, editor, agent or bot")],

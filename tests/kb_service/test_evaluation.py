@@ -1,0 +1,36 @@
+"""`kb eval` on a small fixed subset of a shared eval set (the full sets are run by hand, see docs)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kb_service.services.evaluation import guide_title, run_eval
+
+EVAL = Path(__file__).resolve().parents[3] / "shared" / "eval"
+
+
+def test_guide_title_rule() -> None:
+    assert guide_title("Card arrival", "text") == "Card arrival"
+    assert guide_title("", "怎么开通花呗？我想用") == "怎么开通花呗"
+    assert guide_title("", "长" * 100) == "长" * 40
+
+
+@pytest.mark.slow
+def test_eval_subset_scores_every_mode(tmp_path: Path) -> None:
+    dataset = EVAL / "banking77"
+    if not dataset.exists():
+        if __import__("os").environ.get("CI") == "true":
+            pytest.fail(f"{dataset} must exist in CI")
+        pytest.skip(f"no eval data at {dataset}")
+    result = run_eval(dataset, tmp_path, limit=150)
+    json.dumps(result)  # the CLI prints it as one JSON line
+    assert result["queries"] == 150 and result["corpus"] == 77
+    modes = result["modes"]
+    assert set(modes) == {"hybrid", "bm25", "dense"}
+    for metrics in modes.values():
+        assert 0 < metrics["recall@1"] <= metrics["recall@5"] <= metrics["recall@10"] <= 1
+    assert modes["hybrid"]["mrr@10"] >= 0.6
+    assert modes["hybrid"]["mrr@10"] >= min(modes["bm25"]["mrr@10"], modes["dense"]["mrr@10"])
