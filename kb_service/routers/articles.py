@@ -6,7 +6,7 @@ from fastapi import APIRouter, Body, Query
 
 from kb_service.deps import AgentKB, BotKB, EditorKB, IndexDep, SessionDep, SettingsDep
 from kb_service.schemas.articles import ArticleIn, ArticleUpdate, VersionRef
-from kb_service.services import articles
+from kb_service.services import article_list, articles, versions
 
 router = APIRouter(prefix="/v1/kbs/{kb}/articles", tags=["articles"])
 OptionalVersion = Annotated[VersionRef | None, Body()]
@@ -35,7 +35,7 @@ def list_articles(
         "q": q,
         "review_requested": review_requested,
     }
-    rows, total = articles.list_articles(session, access.kb, access.principal, filters, limit, offset)
+    rows, total = article_list.list_articles(session, access.kb, access.principal, filters, limit, offset)
     return {"items": [articles.article_out(r, access.kb.slug) for r in rows], "total": total}
 
 
@@ -109,7 +109,7 @@ def submit(
 
 @router.get("/{article_id}/versions")
 def list_versions(article_id: int, access: EditorKB, session: SessionDep) -> dict[str, Any]:
-    rows = articles.list_versions(session, access.kb, article_id)
+    rows = versions.list_versions(session, access.kb, article_id)
     items = [
         {
             "version": v.version,
@@ -134,7 +134,7 @@ def restore_version(
     body: OptionalVersion = None,
 ) -> dict[str, Any]:
     version = body.version if body else None
-    row = articles.restore_version(
+    row = versions.restore_version(
         session, access.kb, article_id, number, access.principal, settings, index, version
     )
     return articles.article_out(row, access.kb.slug)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from sqlalchemy import String, cast, func, or_
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from kb_service.auth import Principal
 from kb_service.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -192,7 +190,7 @@ def get_row(session: Session, kb: KnowledgeBase, article_id: int, actor: Princip
     return row
 
 
-def _check_version(row: Article, version: int) -> None:
+def check_version(row: Article, version: int) -> None:
     if version != row.version:
         raise Conflict(
             f"article {row.id} is at version {row.version}, but this change was made to version "
@@ -211,7 +209,7 @@ def update_article(
     listener: IndexListener,
 ) -> Article:
     row = get_row(session, kb, article_id)
-    _check_version(row, data.version)
+    check_version(row, data.version)
     changes = data.model_dump(exclude_unset=True, exclude={"version", "status"})
     if "type" in changes and changes["type"] != row.type:
         raise InvalidInput(
@@ -223,13 +221,26 @@ def update_article(
             "change status with /publish, /unpublish or DELETE, not with an update",
             [{"field": "status", "message": "use the status endpoints"}],
         )
+    return save_edit(session, kb, row, doc, "update", actor.name, listener)
+
+
+def save_edit(
+    session: Session,
+    kb: KnowledgeBase,
+    row: Article,
+    doc: dict[str, Any],
+    action: str,
+    actor: str | None,
+    listener: IndexListener,
+) -> Article:
+    """Store new content as the next version and tell the index when the article is live."""
     ensure_unique(session, kb, doc, row.id)
     _apply(row, doc)
     row.version += 1
-    save_version(session, row, "update", actor.name)
+    save_version(session, row, action, actor)
     session.commit()
     if row.status == "published":
-        listener.articles_changed(kb.slug, [article_id])
+        listener.articles_changed(kb.slug, [row.id or 0])
     return row
 
 
@@ -252,7 +263,7 @@ def change_status(
 ) -> Article:
     row = get_row(session, kb, article_id)
     if version is not None:
-        _check_version(row, version)
+        check_version(row, version)
     target, allowed_from = TRANSITIONS[action]
     if row.status not in allowed_from:
         raise Conflict(f"cannot {action} article {article_id}: it is {row.status}")
@@ -265,76 +276,5 @@ def change_status(
     save_version(session, row, action, actor.name)
     session.commit()
     if was_live or target == "published":
-        listener.articles_changed(kb.slug, [article_id])
-    return row
-
-
-def list_articles(
-    session: Session, kb: KnowledgeBase, actor: Principal, filters: dict[str, Any], limit: int, offset: int
-) -> tuple[list[Article], int]:
-    query = select(Article).where(Article.kb_id == kb.id)
-    status: str | None = filters.get("status")
-    if not actor.has_role("editor"):
-        status = "published" if status in (None, "published") else "__none__"
-    for column, key in ((Article.type, "type"), (Article.category, "category")):
-        if filters.get(key):
-            query = query.where(column == filters[key])
-    if status:
-        query = query.where(Article.status == status)
-    if filters.get("review_requested") is not None:
-        query = query.where(Article.review_requested == filters["review_requested"])
-    for json_column, key in ((Article.products, "product"), (Article.tags, "tag")):
-        if filters.get(key):
-            needle = json.dumps(filters[key], ensure_ascii=False)  # the value as stored inside the JSON list
-            query = query.where(cast(json_column, String).contains(needle, autoescape=True))
-    if filters.get("q"):
-        text = filters["q"]
-        query = query.where(
-            or_(
-                col(Article.title).contains(text, autoescape=True),
-                cast(Article.content, String).contains(text, autoescape=True),
-            )
-        )
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(
-        query.order_by(col(Article.updated_at).desc(), col(Article.id).desc()).offset(offset).limit(limit)
-    ).all()
-    return list(rows), int(total)
-
-
-def list_versions(session: Session, kb: KnowledgeBase, article_id: int) -> list[ArticleVersion]:
-    get_row(session, kb, article_id)
-    query = select(ArticleVersion).where(ArticleVersion.article_id == article_id)
-    return list(session.exec(query.order_by(col(ArticleVersion.version).desc())))
-
-
-def restore_version(
-    session: Session,
-    kb: KnowledgeBase,
-    article_id: int,
-    number: int,
-    actor: Principal,
-    limits: Settings,
-    listener: IndexListener,
-    version: int | None = None,
-) -> Article:
-    row = get_row(session, kb, article_id)
-    if version is not None:
-        _check_version(row, version)
-    old = session.exec(
-        select(ArticleVersion).where(
-            ArticleVersion.article_id == article_id, ArticleVersion.version == number
-        )
-    ).first()
-    if old is None:
-        raise NotFound(f"article {article_id} has no version {number}")
-    content = {k: old.snapshot.get(k) for k in DOC_FIELDS if k in old.snapshot}
-    doc = validated_doc(ArticleIn.model_validate(content).model_dump() | {"type": row.type}, limits, kb)
-    ensure_unique(session, kb, doc, row.id)
-    _apply(row, doc)
-    row.version += 1
-    save_version(session, row, f"restore:{number}", actor.name)
-    session.commit()
-    if row.status == "published":
         listener.articles_changed(kb.slug, [article_id])
     return row
