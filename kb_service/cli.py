@@ -137,6 +137,31 @@ def export(
         sys.stdout.buffer.write(data)
 
 
+index_app = typer.Typer(help="search indexes", no_args_is_help=True)
+app.add_typer(index_app, name="index")
+
+
+@index_app.command("build")
+def index_build(kb: KbOption = "default", data_dir: DataDir = None) -> None:
+    """Full build of a KB's index into a new snapshot (embeddings cached by text hash), with progress."""
+    import json
+
+    from tqdm import tqdm
+
+    from kb_service.indexing import IndexManager
+
+    settings = _settings(data_dir)
+    manager = IndexManager(_engine(settings), settings)
+    with tqdm(desc=f"embedding {kb}", unit="chunk") as bar:
+
+        def progress(done: int) -> None:
+            bar.update(max(0, done - bar.n))
+
+        summary = manager.build_now(kb, progress)
+    manager.close()
+    typer.echo(json.dumps(summary, ensure_ascii=False))
+
+
 @app.command("eval")
 def eval_dataset(
     dataset: Path,

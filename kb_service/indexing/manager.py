@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -136,6 +137,20 @@ class IndexManager:
                 return False
             self._builds[slug] = self._background.submit(self._rebuild, slug)
             return True
+
+    def build_now(self, slug: str, progress: Callable[[int], None] | None = None) -> dict[str, Any]:
+        """A synchronous full build (the `kb index build` command); returns the index status."""
+        with self._lock:
+            if slug not in self.indexes:
+                with Session(self.db) as session:
+                    config = self._config_for(get_kb(session, slug))
+                self.indexes[slug] = KbIndex(
+                    slug, self.settings.data_dir / "index" / slug, config, self.embedder
+                )
+        handle = self.indexes[slug]
+        handle.begin_build()
+        handle.build(self._published(slug), progress=progress)
+        return handle.summary()
 
     def _rebuild(self, slug: str) -> None:
         handle = self.indexes[slug]

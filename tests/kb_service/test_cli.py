@@ -156,3 +156,15 @@ def test_unknown_kb_and_bad_arguments_fail_without_a_traceback(tmp_path: Path) -
     assert run.returncode == 2 and "--format" in run.stderr and run.stdout == ""
     run = kb(data_dir, "import", str(tmp_path / "missing.csv"))
     assert run.returncode == 2 and "does not exist" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_index_build_writes_a_snapshot_with_vectors(tmp_path: Path) -> None:
+    data_dir = tmp_path / "var"
+    source = write_csv(tmp_path / "faq.csv", [HEADER, *ROWS])
+    assert kb(data_dir, "import", str(source), "--kb", "default", "--publish").returncode == 0
+    done = kb(data_dir, "index", "build", "--kb", "default")
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    assert summary["state"] == "ready" and summary["articles"] == 2 and summary["dense"] is True
+    assert (data_dir / "index" / "default" / summary["snapshot"] / "manifest.json").exists()
+    assert "chunk" in done.stderr  # the progress bar
