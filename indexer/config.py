@@ -18,7 +18,7 @@ class FusionConfig:
     rrf_k: int = 60
     bm25_weight: float = 0.5
     dense_weight: float = 1.0
-    code_boost: float = 0.5  # per matched code: in rank-1 RRF votes (rrf) or in normalised score units (weighted)
+    code_boost: float = 0.5  # per matched code: rank-1 RRF votes (rrf) or normalised score units (weighted)
     depth: int = 100  # candidates taken from each side
 
 
