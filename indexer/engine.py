@@ -176,8 +176,9 @@ class LiveIndex:
     ) -> dict[int, Candidate]:
         allowed = s.alive_main
         if filters.active:
-            ok = np.fromiter((accept(int(a)) for a in np.unique(s.main.chunk_article)), dtype=bool)
-            allowed = allowed & np.isin(s.main.chunk_article, np.unique(s.main.chunk_article)[ok])
+            owners = np.unique(s.main.chunk_article)
+            ok = np.fromiter((accept(int(a)) for a in owners), dtype=bool, count=len(owners))
+            allowed = allowed & np.isin(s.main.chunk_article, owners[ok])
         cands = []
         idx, scores = s.main.bm25.top_k(tokens, depth, allowed)
         cands += [

@@ -22,7 +22,15 @@ class BodySizeLimit:
         self.app, self.max_body, self.max_upload = app, max_body, max_upload
 
     def _limit(self, scope: Scope) -> int:
-        return self.max_upload + MULTIPART_OVERHEAD if scope["path"].endswith("/imports") else self.max_body
+        return self.max_upload + MULTIPART_OVERHEAD if self._is_upload(scope) else self.max_body
+
+    @staticmethod
+    def _is_upload(scope: Scope) -> bool:
+        return str(scope["path"]).endswith("/imports")
+
+    def _stated_limit(self, scope: Scope) -> tuple[str, int]:
+        """What the client is told: the upload limit for imports (not its multipart allowance)."""
+        return ("upload", self.max_upload) if self._is_upload(scope) else ("request body", self.max_body)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -32,7 +40,7 @@ class BodySizeLimit:
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await _reject(send, int(declared), limit)
+            await _reject(send, int(declared), *self._stated_limit(scope))
             return
         received = 0
 
@@ -48,7 +56,7 @@ class BodySizeLimit:
         try:
             await self.app(scope, limited_receive, send)
         except _TooLarge as exc:
-            await _reject(send, exc.size, exc.limit)
+            await _reject(send, exc.size, *self._stated_limit(scope))
 
 
 class _TooLarge(Exception):
@@ -56,12 +64,9 @@ class _TooLarge(Exception):
         self.size, self.limit = size, limit
 
 
-async def _reject(send: Send, size: int, limit: int) -> None:
-    body = json.dumps(
-        error_body(
-            "payload_too_large", f"request body is over the limit of {limit} bytes (received at least {size})"
-        )
-    ).encode()
+async def _reject(send: Send, size: int, what: str, limit: int) -> None:
+    message = f"{what} is over the limit of {limit} bytes (received at least {size} bytes)"
+    body = json.dumps(error_body("payload_too_large", message)).encode()
     await send(
         {
             "type": "http.response.start",

@@ -190,6 +190,14 @@ def get_row(session: Session, kb: KnowledgeBase, article_id: int, actor: Princip
     return row
 
 
+def get_row_at(session: Session, kb: KnowledgeBase, article_id: int, version: int | None) -> Article:
+    """The article, checked against the version the caller edited (None: no check)."""
+    row = get_row(session, kb, article_id)
+    if version is not None:
+        check_version(row, version)
+    return row
+
+
 def check_version(row: Article, version: int) -> None:
     if version != row.version:
         raise Conflict(
@@ -208,8 +216,7 @@ def update_article(
     limits: Settings,
     listener: IndexListener,
 ) -> Article:
-    row = get_row(session, kb, article_id)
-    check_version(row, data.version)
+    row = get_row_at(session, kb, article_id, data.version)
     changes = data.model_dump(exclude_unset=True, exclude={"version", "status"})
     if "type" in changes and changes["type"] != row.type:
         raise InvalidInput(
@@ -261,9 +268,7 @@ def change_status(
     listener: IndexListener,
     version: int | None = None,
 ) -> Article:
-    row = get_row(session, kb, article_id)
-    if version is not None:
-        check_version(row, version)
+    row = get_row_at(session, kb, article_id, version)
     target, allowed_from = TRANSITIONS[action]
     if row.status not in allowed_from:
         raise Conflict(f"cannot {action} article {article_id}: it is {row.status}")

@@ -8,7 +8,7 @@ from kb_service.auth import Principal
 from kb_service.errors import NotFound
 from kb_service.models import Article, ArticleVersion, KnowledgeBase
 from kb_service.schemas.articles import ArticleIn
-from kb_service.services.articles import DOC_FIELDS, check_version, get_row, save_edit, validated_doc
+from kb_service.services.articles import DOC_FIELDS, get_row, get_row_at, save_edit, validated_doc
 from kb_service.services.listener import IndexListener
 from kb_service.settings import Settings
 
@@ -29,9 +29,7 @@ def restore_version(
     listener: IndexListener,
     version: int | None = None,
 ) -> Article:
-    row = get_row(session, kb, article_id)
-    if version is not None:
-        check_version(row, version)
+    row = get_row_at(session, kb, article_id, version)
     old = session.exec(
         select(ArticleVersion).where(
             ArticleVersion.article_id == article_id, ArticleVersion.version == number

@@ -509,7 +509,7 @@ def test_upload_over_small_limit_is_413(small_api: Api) -> None:
     )
     # far over the limit: stopped by the body-size middleware, same shape
     err = rejected(small_api, "faqs.csv", content * 100, expect=413)
-    assert err["code"] == "payload_too_large" and "limit" in err["message"]
+    assert err["code"] == "payload_too_large" and "upload is over the limit of 1024 bytes" in err["message"]
     small = csv_bytes([CN_HEADER, CN_ROWS[1]])
     assert len(small) < 1024
     assert counts(imported(small_api, "small.csv", small)) == (1, 0, 0)
