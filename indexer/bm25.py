@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -72,7 +73,7 @@ class BM25Index:
     @classmethod
     def build(
         cls,
-        token_lists: list[list[str]],
+        token_lists: Iterable[list[str]],
         k1: float = 1.5,
         b: float = 0.75,
         epsilon: float = 0.25,
@@ -82,16 +83,22 @@ class BM25Index:
         """Index documents given as token lists.
 
         Args:
-            token_lists: one token list per document (document index = list position).
+            token_lists: one token list per document (document index = position), read once: a
+                generator keeps one document's tokens alive at a time (a 100k-chunk build held
+                ~400 MB of token strings at once, and the vocabulary's strings pinned most of it).
             k1, b, epsilon: rank_bm25 parameters (ignored when `base` is given: its own are used).
             base: build a delta index scored with `base`'s statistics (see module doc).
         """
         vocab: dict[str, int] = {}
-        cols = [vocab.setdefault(t, len(vocab)) for doc in token_lists for t in doc]
-        doc_len = np.fromiter((len(d) for d in token_lists), dtype=np.int32, count=len(token_lists))
-        rows = np.repeat(np.arange(len(token_lists), dtype=np.int32), doc_len)
+        cols: list[int] = []
+        lengths: list[int] = []
+        for doc in token_lists:
+            cols.extend([vocab.setdefault(t, len(vocab)) for t in doc])
+            lengths.append(len(doc))
+        doc_len = np.asarray(lengths, dtype=np.int32)
+        rows = np.repeat(np.arange(len(lengths), dtype=np.int32), doc_len)
         ones = np.ones(len(cols), dtype=np.float64)
-        shape = (len(token_lists), len(vocab))
+        shape = (len(lengths), len(vocab))
         tf = sp.csc_matrix((ones, (rows, np.asarray(cols, dtype=np.int32))), shape=shape)
         tf.sum_duplicates()
         df = np.diff(tf.indptr).astype(np.float64)
@@ -100,7 +107,7 @@ class BM25Index:
             idf, stats = _own_idf(df, doc_len, epsilon)
         else:
             params, stats = base.params, base.stats
-            idf = _borrowed_idf(vocab, df, len(token_lists), base)
+            idf = _borrowed_idf(vocab, df, len(lengths), base)
         weights = _weights(tf, idf, doc_len, params, stats.avgdl)
         return cls(vocab, weights, idf, doc_len, params, stats)
 

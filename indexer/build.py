@@ -23,7 +23,6 @@ def build_segment(
     chunks = [
         c for a in sorted(articles, key=lambda a: a.id) for c in chunk_article(a, config.chunk_max_chars)
     ]
-    tokens = [tokenizer.tokenize(c.sparse_text) for c in chunks]
     dense = None
     if embed is not None and chunks:
         vectors = embed([c.text for c in chunks])
@@ -35,4 +34,6 @@ def build_segment(
             M=config.hnsw_m,
             ef_search=config.hnsw_ef_search,
         )
+    # a generator: BM25 consumes one chunk's tokens at a time (see `BM25Index.build`)
+    tokens = (tokenizer.tokenize(c.sparse_text) for c in chunks)
     return Segment.build(chunks, tokens, config.bm25_k1, config.bm25_b, dense)

@@ -4,11 +4,12 @@
   (blank ones and ones equal to an earlier question after normalisation are left out), and the
   answer as `answer` chunk(s) of bounded length. Answer chunks carry the question as heading and as
   a first line of `text` / `sparse_text`, like guide passages carry their title.
-* Guide: the title as a `title` chunk, then heading-aware passages: the Markdown body is split on
+* Guide: heading-aware passages: the Markdown body is split on
   `#` headings, each section into paragraphs / list items / numbered steps, and blocks are packed
   greedily up to `max_chars`; a longer block is split at sentence ends (`。！？.!?`), and only a
   sentence longer than `max_chars` is cut mid-sentence. A passage's text is `title\\nheading\\npassage`
   (the heading is the path of enclosing headings; a part already at the start is not repeated).
+  A guide without body text becomes one `title` chunk.
 
 `max_chars` bounds the passage body; the title and heading prefix come on top.
 """
@@ -75,13 +76,16 @@ def _faq_parts(article: Article, max_chars: int) -> list[tuple[ChunkKind, str, s
 
 def _guide_parts(article: Article, max_chars: int) -> list[tuple[ChunkKind, str, str]]:
     title = _clean(article.title)
-    parts: list[tuple[ChunkKind, str, str]] = [("title", "", title)] if title else []
+    parts: list[tuple[ChunkKind, str, str]] = []
     for path, lines in _sections(article.body):
         heading = " > ".join(h for h in path if normalize(h) != normalize(title))
         for piece in _pack(_blocks("\n".join(lines)), max_chars):
             if normalize(piece) not in (normalize(title), normalize(heading)):
                 parts.append(("passage", heading, _prefixed([title, heading], piece)))
-    return parts
+    # Every passage starts with the title, so a title-only chunk adds nothing there and, being short,
+    # its embedding wins against queries it does not answer (banking77 DEV dense MRR@10: 0.794 with it,
+    # 0.828 without); it stays only for a guide without body text.
+    return parts or ([("title", "", title)] if title else [])
 
 
 def _sections(body: str) -> list[tuple[list[str], list[str]]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -29,7 +30,7 @@ class Segment:
     def build(
         cls,
         chunks: list[Chunk],
-        token_lists: list[list[str]],
+        token_lists: Iterable[list[str]],
         bm25_k1: float,
         bm25_b: float,
         dense: DenseIndex | None,

@@ -12,9 +12,11 @@ from kb_service.db import make_engine
 from kb_service.errors import install_error_handlers
 from kb_service.indexing import IndexManager
 from kb_service.limits import BodySizeLimit
-from kb_service.routers import articles, health, imports, kbs, keys, search
+from kb_service.routers import analytics, articles, assist, feedback, health, imports, kbs, keys, search
 from kb_service.services.bootstrap import bootstrap
+from kb_service.services.query_log import QueryLogWriter
 from kb_service.services.search import ResultCache
+from kb_service.services.sessions import SessionStore
 from kb_service.settings import Settings, get_settings
 
 
@@ -32,7 +34,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.index = IndexManager(engine, settings)
         app.state.index.start(wait=settings.wait_for_index)
         app.state.result_cache = ResultCache()
+        app.state.sessions = SessionStore()
+        app.state.query_log = QueryLogWriter(engine)
+        app.state.query_log.start()
         yield
+        app.state.query_log.close()
         app.state.index.close()
         engine.dispose()
 
@@ -43,7 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Knowledge-base search for customer service: bot answers, agent assist, editors.",
     )
     install_error_handlers(app)
-    for module in (health, kbs, keys, articles, imports, search):
+    for module in (health, kbs, keys, articles, imports, search, assist, feedback, analytics):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
     return app

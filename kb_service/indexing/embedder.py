@@ -55,6 +55,15 @@ class Embedder:
 
         return embed_with_cache(self.cache, texts, embed, encoder_name=encoder.name, kind="doc")
 
+    def queries(self, texts: list[str]) -> np.ndarray:
+        """Query vectors for many texts (calibration), cached by text hash; raises when unavailable."""
+        encoder = self.encoder
+        if encoder is None:
+            raise EncoderError(self.error or "no encoder")
+        return embed_with_cache(
+            self.cache, texts, encoder.encode_queries, encoder_name=encoder.name, kind="query"
+        )
+
     def query(self, text: str) -> np.ndarray | None:
         """The query vector, or None when the encoder is unavailable or fails (the caller degrades)."""
         encoder = self.encoder

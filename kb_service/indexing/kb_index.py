@@ -11,12 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from indexer.build import build_segment
+from indexer.calibration import Calibrator
 from indexer.config import IndexConfig
 from indexer.documents import Article
 from indexer.encoders import EncoderError
 from indexer.engine import LiveIndex
 from indexer.snapshot import SnapshotError, SnapshotStore
 from indexer.tokenizer import Tokenizer
+from kb_service.indexing import confidence
 from kb_service.indexing.embedder import Embedder
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,7 @@ class KbIndex:
         self.tokenizer = Tokenizer(config.tokenizer)
         self.live: LiveIndex | None = None
         self.status = BuildStatus()
+        self.calibrator: Calibrator = confidence.UNFITTED
         self.lock = threading.RLock()  # serialises changes and swaps; search never takes it
 
     @property
@@ -57,6 +60,7 @@ class KbIndex:
         with self.lock:
             self.live = LiveIndex(segment, articles, self.config, self.tokenizer, self.embedder.name)
             self.status.state, self.status.snapshot = "ready", manifest["name"]
+            self.calibrator = confidence.load(self.store.root, manifest["name"]) or confidence.UNFITTED
         return {int(k): v for k, v in manifest["article_versions"].items()}
 
     def begin_build(self) -> None:
@@ -98,6 +102,18 @@ class KbIndex:
             self.status.last_build_seconds = time.perf_counter() - started
             self.status.builds += 1
             self.status.last_error = None
+        if embed is not None:
+            self.calibrate()
+
+    @property
+    def calibrated(self) -> bool:
+        return self.calibrator is not confidence.UNFITTED
+
+    def calibrate(self) -> None:
+        """Refit the answer-confidence model on the current index (after a full build or a load)."""
+        live, snapshot = self.live, self.status.snapshot
+        if live is not None:
+            self.calibrator = confidence.fit_and_save(self.store.root, snapshot, live, self.embedder)
 
     def apply(self, upserts: list[Article], removals: list[int]) -> list[str]:
         with self.lock:
@@ -123,6 +139,7 @@ class KbIndex:
             "delta_chunks": len(state.delta) if state and state.delta else 0,
             "pending_dense": len(state.pending) if state else 0,
             "dense": bool(state and state.main.dense is not None),
+            "calibration": self.calibrator.stats,
             "dense_index": state.main.dense.params if state and state.main.dense else None,
             "generation": state.generation if state else 0,
         }

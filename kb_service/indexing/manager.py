@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -11,11 +12,14 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from indexer.calibration import outcome_features
 from indexer.config import FusionConfig, IndexConfig
+from indexer.documents import Article
 from indexer.engine import SearchOutcome
 from indexer.filters import Filters
 from indexer.hits import to_hits
 from indexer.ranking import Hit
+from indexer.text import normalize
 from kb_service.indexing import source
 from kb_service.indexing.embedder import Embedder
 from kb_service.indexing.kb_index import KbIndex
@@ -24,6 +28,7 @@ from kb_service.services.kbs import get_kb
 from kb_service.settings import Settings
 
 log = logging.getLogger(__name__)
+EXACT_QUESTION_CONFIDENCE = 0.98
 COMPACT_AFTER_CHUNKS = 2_000  # a delta this large is folded into a fresh main build
 
 
@@ -84,6 +89,11 @@ class IndexManager:
             self.rebuild(slug)
         else:
             self._reconcile(slug, versions)
+            if not handle.calibrated:  # a snapshot from before calibration, or its file was lost
+                with self._lock:
+                    running = self._builds.get(slug)
+                    if running is None or running.done():
+                        self._builds[slug] = self._background.submit(handle.calibrate)
         return handle
 
     def _config_for(self, kb: KnowledgeBase) -> IndexConfig:
@@ -187,6 +197,28 @@ class IndexManager:
         outcome = live.search(query, top_k, filters, mode, vector)  # type: ignore[arg-type]
         return to_hits(live, outcome), outcome
 
+    def article(self, kb: str, article_id: int) -> Article | None:
+        """A live (published, indexed) article, from memory."""
+        live = self._open(kb).live
+        return live.state.articles.get(article_id) if live is not None else None
+
+    def confidence(self, kb: str, outcome: SearchOutcome) -> float | None:
+        """Calibrated probability that the outcome's top article answers the query (None: no hits)."""
+        handle = self._open(kb)
+        live = handle.live
+        features = outcome_features(live, outcome) if live is not None else None
+        if live is None or features is None:
+            return None
+        confidence = handle.calibrator.confidence(features, outcome.mode)
+        top = live.chunk(outcome.state, outcome.fused[0].chunk)
+        asked = _bare(outcome.normalized_query)
+        title = outcome.state.articles[top.article_id].title
+        if asked == _bare(title) or (top.kind in ("question", "similar") and asked == _bare(top.text)):
+            # Asked word for word: calibration holds every question out, so it never sees this case
+            # (and a just-published FAQ has no vectors yet to make its dense features agree).
+            confidence = max(confidence, EXACT_QUESTION_CONFIDENCE)
+        return confidence
+
     def generation(self, kb: str) -> tuple[int, int]:
         handle = self._open(kb)
         live = handle.live
@@ -214,3 +246,8 @@ class IndexManager:
             "indexes": {s: self.indexes[s].status.snapshot for s in loaded},
             "degraded": self.embedder.encoder is None,
         }
+
+
+def _bare(text: str) -> str:
+    """Normalised text without punctuation or spaces (a question mark more is the same question)."""
+    return re.sub(r"[\W_]+", "", normalize(text))

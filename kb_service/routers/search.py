@@ -7,14 +7,18 @@ from fastapi import APIRouter, Request
 from kb_service.deps import AgentKB, EditorKB
 from kb_service.schemas.search import SearchRequest
 from kb_service.services import search as search_service
+from kb_service.services.query_log import record_search
 
 router = APIRouter(prefix="/v1/kbs/{kb}", tags=["search"])
 
 
 @router.post("/search")
 def search(body: SearchRequest, access: AgentKB, request: Request) -> dict[str, Any]:
+    """Hybrid search for agents; the response's query_id is logged and valid for feedback at once."""
     state = request.app.state
-    return search_service.search(state.index, state.result_cache, access.kb.slug, body)
+    response = search_service.search(state.index, state.result_cache, access.kb.slug, body)
+    record_search(state.query_log, kb=access.kb, role=access.principal.role, request=body, response=response)
+    return response
 
 
 @router.get("/index")

@@ -7,12 +7,12 @@ import time
 import uuid
 from collections import OrderedDict
 from dataclasses import asdict
-from typing import Any
+from typing import Any, Protocol
 
 from indexer.filters import Filters
 from indexer.ranking import query_codes
 from kb_service.indexing import IndexManager
-from kb_service.schemas.search import SearchRequest
+from kb_service.schemas.search import SearchFilters, SearchRequest
 
 CACHE_SIZE = 10_000
 
@@ -38,7 +38,11 @@ class ResultCache:
                 self._items.popitem(last=False)
 
 
-def to_filters(request: SearchRequest) -> Filters:
+class HasFilters(Protocol):
+    filters: SearchFilters
+
+
+def to_filters(request: HasFilters) -> Filters:
     f = request.filters
     return Filters(
         categories=f.categories(),
@@ -48,7 +52,7 @@ def to_filters(request: SearchRequest) -> Filters:
     )
 
 
-def _result(hit: Any, explain: bool) -> dict[str, Any]:
+def hit_out(hit: Any, explain: bool) -> dict[str, Any]:
     data = asdict(hit)
     data.pop("matched_kind")
     if not explain:
@@ -72,7 +76,7 @@ def search(indexes: IndexManager, cache: ResultCache, kb: str, request: SearchRe
     if body is None:
         hits, outcome = indexes.search(kb, request.query, request.top_k, filters, request.mode)
         body = {
-            "results": [_result(h, request.explain) for h in hits],
+            "results": [hit_out(h, request.explain) for h in hits],
             "mode": outcome.mode,
             "degraded": outcome.degraded,
         }

@@ -60,10 +60,16 @@ def test_long_answer_is_split_at_sentences() -> None:
 
 
 def test_guide_passages_are_heading_aware_and_carry_the_title() -> None:
-    chunks = chunk_article(guide(), max_chars=60)
-    assert chunks[0] == Chunk(7, "title", "笔记本开不了机怎么办", "笔记本开不了机怎么办", "", 0)
-    passages = chunks[1:]
-    assert {c.kind for c in passages} == {"passage"}
+    passages = chunk_article(guide(), max_chars=60)
+    assert {c.kind for c in passages} == {"passage"}  # no title-only chunk: every passage carries the title
+    assert passages[0] == Chunk(
+        7,
+        "passage",
+        "笔记本开不了机怎么办\n开机前请先确认电源适配器已连接。",
+        "笔记本开不了机怎么办\n开机前请先确认电源适配器已连接。",
+        "",
+        0,
+    )
     assert [c.heading for c in passages] == ["", "排查步骤", "排查步骤", "排查步骤", "排查步骤 > 仍无法解决"]
     assert passages[1].text == (
         "笔记本开不了机怎么办\n排查步骤\n1. 长按电源键10秒，强制关机后再开机。\n"

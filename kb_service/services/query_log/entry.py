@@ -1,0 +1,85 @@
+"""What one search / suggest / answer call leaves in the query log, and the row it becomes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from indexer.text import normalize
+from kb_service.assist.pii import mask_pii
+from kb_service.models import KnowledgeBase
+from kb_service.schemas.search import SearchRequest
+
+
+@dataclass(frozen=True, kw_only=True)
+class QueryLogEntry:
+    """One search / suggest / answer call; `id` is the query_id handed to the client."""
+
+    id: str
+    kb_id: int
+    endpoint: str  # search / suggest / answer
+    role: str
+    query: str
+    normalized_query: str = ""  # empty: the writer stores normalize(query)
+    channel: str | None = None
+    decision: str | None = None  # answer / clarify / handoff (answer endpoint only)
+    top_article_ids: Sequence[int] = ()
+    top_scores: Sequence[float] = ()
+    confidence: float | None = None
+    latency_ms: float = 0.0
+    degraded: bool = False
+
+    @property
+    def query_id(self) -> str:
+        return self.id
+
+
+def to_row(entry: QueryLogEntry, created_at: datetime) -> dict[str, Any]:
+    """The row to insert, with personal data masked in both texts."""
+    normalized = entry.normalized_query or normalize(entry.query)
+    return {
+        "id": entry.id,
+        "kb_id": entry.kb_id,
+        "endpoint": entry.endpoint,
+        "role": entry.role,
+        "channel": entry.channel,
+        "query": mask_pii(entry.query),
+        "normalized_query": mask_pii(normalized),
+        "decision": entry.decision,
+        "top_article_ids": [int(a) for a in entry.top_article_ids],
+        "top_scores": [float(s) for s in entry.top_scores],
+        "confidence": entry.confidence,
+        "latency_ms": float(entry.latency_ms),
+        "degraded": bool(entry.degraded),
+        "created_at": created_at,
+    }
+
+
+class EntrySink(Protocol):
+    """Anything that takes entries: the QueryLogWriter."""
+
+    def record(self, entry: QueryLogEntry) -> bool: ...
+
+
+def record_search(
+    writer: EntrySink, *, kb: KnowledgeBase, role: str, request: SearchRequest, response: dict[str, Any]
+) -> None:
+    """Log one /search response (its query_id, top results, latency and degraded flag)."""
+    assert kb.id is not None
+    results = response.get("results", [])
+    writer.record(
+        QueryLogEntry(
+            id=response["query_id"],
+            kb_id=kb.id,
+            endpoint="search",
+            role=role,
+            channel=request.filters.channel,
+            query=request.query,
+            top_article_ids=[r["article_id"] for r in results],
+            top_scores=[r["score"] for r in results],
+            latency_ms=response.get("took_ms", 0.0),
+            degraded=bool(response.get("degraded", False)),
+        )
+    )
