@@ -12,6 +12,7 @@ import hashlib
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Literal
@@ -44,10 +45,23 @@ class EmbeddingCache:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.timeout = timeout
         self._local = threading.local()
-        conn = self._connect()
-        conn.execute("PRAGMA page_size=8192")  # only takes effect on a new file, before WAL
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute(_SCHEMA)
+        self._prepare(self._connect())
+
+    def _prepare(self, conn: sqlite3.Connection) -> None:
+        """WAL mode and the table. Switching to WAL needs the file to itself and fails at once (no
+        busy wait) while another process holds it, so a locked attempt is retried until `timeout`."""
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                    conn.execute("PRAGMA page_size=8192")  # only takes effect on a new file, before WAL
+                    conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute(_SCHEMA)
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def _connect(self) -> sqlite3.Connection:
         """This thread's connection; a forked child opens its own instead of reusing the parent's."""

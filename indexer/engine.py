@@ -160,11 +160,11 @@ class LiveIndex:
         )
         if mode == "hybrid" and not degraded:
             codes = self._code_hits(s, normalized, set(bm25) | set(dense))
-            fused = fuse(bm25, dense, self.config.fusion, codes, self._pending_articles(s))
+            fused = fuse(bm25, dense, self.config.fusion, codes, self._pending_articles(s), top_k)
         elif dense:
-            fused = single_side(dense, "dense")
+            fused = single_side(dense, "dense", top_k)
         else:
-            fused = single_side(bm25, "bm25")
+            fused = single_side(bm25, "bm25", top_k)
         used: Mode = "bm25" if degraded else mode
         return SearchOutcome(fused[:top_k], used, degraded, normalized, tokens, s)
 

@@ -77,6 +77,7 @@ def fuse(
     config: FusionConfig,
     code_hits: dict[int, tuple[str, ...]],
     pending: frozenset[int] = frozenset(),
+    limit: int | None = None,
 ) -> list[Fused]:
     """Combine the two sides per article (RRF or weighted scores), plus exact-code boosts; best first.
 
@@ -94,22 +95,22 @@ def fuse(
     else:
         maps: list[Mapping[int, float]] = [{a: c.score for a, c in side.items()} for side in (bm25, dense)]
         scores, unit = weighted_fusion(maps, weights, "minmax"), 1.0
+    final = {a: score + config.code_boost * unit * len(code_hits.get(a, ())) for a, score in scores.items()}
+    ranked = sorted(final, key=lambda a: (-final[a], a))
     out = []
-    for article_id, score in scores.items():
+    for article_id in ranked[:limit] if limit is not None else ranked:  # records only for what is returned
         b, d = bm25.get(article_id), dense.get(article_id)
-        codes = code_hits.get(article_id, ())
         chunk = (d or b).chunk  # type: ignore[union-attr]  # the semantic match shows best when there is one
         out.append(
             Fused(
                 article_id,
-                score + config.code_boost * unit * len(codes),
+                final[article_id],
                 b.score if b else None,
                 d.score if d else None,
                 chunk,
-                codes,
+                code_hits.get(article_id, ()),
             )
         )
-    out.sort(key=lambda f: (-f.fused, f.article_id))
     return out
 
 
@@ -122,7 +123,11 @@ def _stand_in_score(cand: Candidate, bm25: dict[int, Candidate], dense: dict[int
     return ordered[min(rank, len(ordered) - 1)] + 1e-6
 
 
-def single_side(side: dict[int, Candidate], which: Literal["bm25", "dense"]) -> list[Fused]:
+def single_side(
+    side: dict[int, Candidate], which: Literal["bm25", "dense"], limit: int | None = None
+) -> list[Fused]:
+    ranked = sorted(side, key=lambda a: (-side[a].score, a))
+    side = {a: side[a] for a in (ranked[:limit] if limit is not None else ranked)}
     out = [
         Fused(
             a, c.score, c.score if which == "bm25" else None, c.score if which == "dense" else None, c.chunk

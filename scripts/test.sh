@@ -10,5 +10,12 @@ VENV=${KB_VENV:-.venv}
 "$VENV/bin/python" -m pip install -q -e '.[dev,st]'
 "$VENV/bin/ruff" check kb_service indexer tests benchmarks
 "$VENV/bin/mypy"
+# The browser tests drive Debian's chromium headless; a CJK font keeps their screenshots readable.
+if [ ! -x /usr/bin/chromium ] || [ ! -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei
+fi
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 "$VENV/bin/python" -m pytest -q "$@"

@@ -1,0 +1,144 @@
+"""Prometheus metrics: request counts and latency by route template, and service state read at scrape time.
+
+Each app has its own CollectorRegistry (tests create many apps in one process).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi import FastAPI
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.metrics_core import Metric
+from prometheus_client.registry import Collector
+
+from kb_service.limits import ASGIApp, Message, Receive, Scope, Send
+from kb_service.routers import metrics as metrics_router
+
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+UNMATCHED = "unmatched"  # no route (404s, or rejected before routing): one label value, not the raw path
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})  # others count as "other"
+
+
+class HttpMetrics:
+    def __init__(self, registry: CollectorRegistry):
+        self.registry = registry
+        labels = ("method", "route", "status")
+        self.requests = Counter(
+            "kb_http_requests", "HTTP requests by route template and status", labels, registry=registry
+        )
+        self.latency = Histogram(
+            "kb_http_request_duration_seconds",
+            "HTTP request latency by route template and status",
+            labels,
+            buckets=LATENCY_BUCKETS,
+            registry=registry,
+        )
+        # labels() costs more than inc() + observe(); the label sets are few (routes x statuses).
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        key = (method, route, status)
+        children = self._children.get(key)
+        if children is None:
+            code = str(status)
+            children = self._children.setdefault(
+                key, (self.requests.labels(method, route, code), self.latency.labels(method, route, code))
+            )
+        children[0].inc()
+        children[1].observe(seconds)
+
+
+class MetricsMiddleware:
+    """Pure ASGI (no per-request Request object): times the request and reads the matched route after."""
+
+    def __init__(self, app: ASGIApp, metrics: HttpMetrics):
+        self.app, self.metrics = app, metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = 500
+        start = time.perf_counter()
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            # The router stores the matched route in the shared scope dict.
+            route = getattr(scope.get("route"), "path", None) or UNMATCHED
+            method = scope["method"] if scope["method"] in METHODS else "other"
+            self.metrics.observe(method, route, status, time.perf_counter() - start)
+
+
+class StateCollector(Collector):
+    """Gauges computed when scraped: degraded mode, per-KB index figures, query-log queue."""
+
+    def __init__(self, app: FastAPI):
+        self.app = app
+
+    def collect(self) -> Iterator[Metric]:
+        state = self.app.state
+        index = getattr(state, "index", None)
+        if index is not None:
+            degraded = 1.0 if index.embedder.encoder is None else 0.0
+            yield GaugeMetricFamily("kb_degraded", "1 when the encoder is unavailable (BM25 only)", degraded)
+            yield from _index_metrics(index)
+        query_log = getattr(state, "query_log", None)
+        if query_log is not None:
+            yield GaugeMetricFamily(
+                "kb_query_log_pending", "query-log entries not stored yet", query_log.pending
+            )
+            yield CounterMetricFamily(
+                "kb_query_log_dropped", "query-log entries dropped on overload", query_log.dropped
+            )
+        limiter = getattr(state, "rate_limiter", None)
+        if limiter is not None:
+            yield GaugeMetricFamily(
+                "kb_rate_limit_tracked_keys", "API keys with a rate-limit bucket", len(limiter)
+            )
+
+
+_INDEX_GAUGES = {
+    "chunks": "live chunks in the index",
+    "articles": "articles in the index",
+    "delta_chunks": "chunks in the delta index beside the main snapshot",
+    "pending_dense": "chunks waiting for their embeddings (dense work pending)",
+    "generation": "index generation (changes with every live update)",
+}
+
+
+def _index_metrics(index: Any) -> Iterator[Metric]:
+    statuses = [index.status(kb) for kb in sorted(index.indexes)]
+    for field, doc in _INDEX_GAUGES.items():
+        family = GaugeMetricFamily(f"kb_index_{field}", doc, labels=["kb"])
+        for status in statuses:
+            family.add_metric([status["kb"]], float(status.get(field) or 0))
+        yield family
+    info = GaugeMetricFamily(
+        "kb_index_info", "snapshot and state of each KB's index", labels=["kb", "snapshot", "state"]
+    )
+    for status in statuses:
+        info.add_metric(
+            [status["kb"], str(status.get("snapshot") or ""), str(status.get("state") or "")], 1.0
+        )
+    yield info
+
+
+def install_metrics(app: FastAPI) -> None:
+    """Give the app its registry, the /metrics route and the timing middleware (add it last: outermost)."""
+    registry = CollectorRegistry()
+    http = HttpMetrics(registry)
+    registry.register(StateCollector(app))
+    app.state.metrics_registry = registry
+    app.include_router(metrics_router.router)
+    app.add_middleware(MetricsMiddleware, metrics=http)

@@ -1,0 +1,322 @@
+"""The login page and the agent-assist sidebar in headless Chromium, against a live uvicorn serving a copy
+of the sample KB: suggestions while typing, copy + feedback stored, keyboard, errors, XSS safety."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from sqlmodel import Session, select
+
+from kb_service.app import create_app
+from kb_service.models import Feedback
+from tests.kb_service.conftest import sample_settings
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+MESSAGE = "我的笔记本按电源键没反应，开不了机"
+XSS = "<img src=x onerror=window.__xss=1>"
+TIMEOUT_MS = 10_000
+
+
+@dataclass
+class Live:
+    url: str
+    app: FastAPI
+    admin: str
+
+    def call(self, method: str, path: str, key: str | None = None, **kwargs: Any) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {key or self.admin}"}
+        return httpx.request(method, self.url + path, headers=headers, timeout=10, **kwargs)
+
+    def new_key(self, role: str, kbs: list[str] | None = None) -> dict[str, Any]:
+        r = self.call("POST", "/v1/keys", json={"role": role, "kbs": kbs, "name": f"ui-{role}"})
+        assert r.status_code == 201, r.text
+        return r.json()  # type: ignore[no-any-return]
+
+    def feedback_events(self, article_id: int) -> list[str]:
+        with Session(self.app.state.engine) as session:
+            rows = session.exec(select(Feedback).where(Feedback.article_id == article_id)).all()
+        return [row.event for row in rows]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def live(sample_seed: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    data_dir = tmp_path_factory.mktemp("ui") / "var"
+    shutil.copytree(sample_seed, data_dir)
+    app = create_app(sample_settings(data_dir))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=_free_port(), log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield Live(f"http://127.0.0.1:{port}", app, (data_dir / "admin.key").read_text().strip())
+    server.should_exit = True
+    thread.join(timeout=30)
+
+
+def _require_browser() -> Any:
+    reason = None
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        reason = "Playwright for Python is not installed (pip install playwright)"
+    if reason is None and not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing (apt-get install chromium)"
+    if reason is not None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"browser tests must run in CI: {reason}")
+        pytest.skip(reason)
+    return sync_playwright
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    sync_playwright = _require_browser()
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any, live: Live) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 400, "height": 900}, locale="zh-CN")
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live.url)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture(scope="module")
+def agent_key(live: Live) -> str:
+    return str(live.new_key("agent")["key"])
+
+
+def log_in(page: Any, live: Live, key: str, kb: str = "default") -> None:
+    page.goto(live.url + "/ui/login")
+    page.fill("#api-key", key)
+    page.fill("#kb", kb)
+    page.click("#login-button")
+    page.wait_for_url(live.url + "/ui/assist")
+    page.wait_for_selector("body.ready")
+
+
+def ask(page: Any, text: str) -> dict[str, Any]:
+    """Types like an agent (the debounced refresh sends it); returns the suggest answer once it is shown."""
+    with page.expect_response(lambda r: r.url.endswith("/suggest") and r.request.method == "POST") as info:
+        page.fill("#conversation", text)
+    data: dict[str, Any] = info.value.json()
+    page.wait_for_function(
+        "id => document.getElementById('results').dataset.queryId === id", arg=data["query_id"]
+    )
+    return data
+
+
+def reply_for(data: dict[str, Any], index: int) -> str | None:
+    article_id = data["articles"][index]["article_id"]
+    return next((r["text"] for r in data["replies"] if r["article_id"] == article_id), None)
+
+
+def wait_until(check: Callable[[], bool], seconds: float = 5.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_whoami_and_profile_for_an_agent_key(live: Live) -> None:
+    created = live.new_key("agent", kbs=["default"])
+    me = live.call("GET", "/v1/whoami", created["key"])
+    assert me.status_code == 200 and me.json() == {"name": "ui-agent", "role": "agent", "kbs": ["default"]}
+    assert live.call("GET", "/v1/whoami", "kb_wrong").json()["error"]["code"] == "unauthorized"
+    profile = live.call("GET", "/v1/kbs/default/profile", created["key"]).json()
+    assert profile["slug"] == "default" and profile["language"] == "zh" and "repair" in profile["categories"]
+    bot = live.new_key("bot")["key"]
+    assert live.call("GET", "/v1/kbs/default/profile", bot).status_code == 403
+    assert live.call("GET", "/v1/kbs/nope/profile", created["key"]).status_code == 403  # outside its scope
+    assert live.call("GET", "/v1/kbs/nope/profile").status_code == 404
+
+
+def test_pages_are_served_without_a_build_step(live: Live) -> None:
+    for path in ("/ui/login", "/ui/assist"):
+        r = httpx.get(live.url + path)
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+        assert "default-src 'self'" in r.headers["content-security-policy"]
+    assert httpx.get(live.url + "/ui/static/assist.js").headers["content-type"].startswith("text/javascript")
+
+
+def test_login_with_a_wrong_key_shows_the_api_message(page: Any, live: Live) -> None:
+    page.goto(live.url + "/ui/assist")
+    page.wait_for_url("**/ui/login?next=%2Fui%2Fassist")  # no stored key: off to the login page
+    page.fill("#api-key", "kb_not-a-real-key")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "login.png"))
+    page.click("#login-button")
+    error = page.locator("#login-error")
+    error.wait_for(state="visible")
+    assert "unknown or revoked API key" in error.inner_text()
+    assert page.url.endswith("/ui/login?next=%2Fui%2Fassist")
+
+
+def test_typing_shows_articles_and_replies_copy_and_feedback_are_stored(
+    page: Any, live: Live, agent_key: str
+) -> None:
+    log_in(page, live, agent_key)
+    assert page.inner_text("#page-title") == "坐席助手"  # the sample KB is Chinese
+    data = ask(page, MESSAGE)
+    first = page.locator("#results .suggestion").first
+    title = first.locator(".title").inner_text()
+    assert title == data["articles"][0]["title"] and "开" in title and "机" in title
+    assert first.locator(".snippet mark").count() >= 1
+    reply = reply_for(data, 0)
+    assert reply and first.locator(".reply-text").inner_text() == reply
+    assert page.inner_text("#queue").endswith("repair")
+    assert "sentiment-" in (page.get_attribute("#sentiment", "class") or "")
+    page.screenshot(path=str(SCREENSHOTS / "assist.png"), full_page=True)
+
+    first.locator("button.copy").click()
+    page.wait_for_function("() => document.querySelector('#results .suggestion button.copy.done')")
+    assert page.evaluate("navigator.clipboard.readText()") == reply
+    first.locator("button.helpful").click()
+    first.locator(".feedback-status").filter(has_text="已记录反馈").wait_for()
+    article_id = data["articles"][0]["article_id"]
+    assert wait_until(lambda: {"used", "helpful"} <= set(live.feedback_events(article_id)))
+
+
+def test_keyboard_enter_arrows_and_ctrl_enter_copy_the_second_reply(
+    page: Any, live: Live, agent_key: str
+) -> None:
+    log_in(page, live, agent_key)
+    page.fill("#conversation", "客户：你好\n客服：您好，请问有什么可以帮您？\n客户：电脑开不了机")
+    with page.expect_response(lambda r: r.url.endswith("/suggest")) as info:
+        page.press("#conversation", "Enter")  # searches at once, no newline added
+    data = info.value.json()
+    assert data["query"] == "电脑开不了机"
+    page.wait_for_function(
+        "id => document.getElementById('results').dataset.queryId === id", arg=data["query_id"]
+    )
+    assert page.input_value("#conversation").count("\n") == 2
+    second = reply_for(data, 1)
+    assert second, "the sample KB should give the second article a reply"
+    page.press("#conversation", "ArrowDown")
+    assert page.get_attribute("#results .suggestion:nth-child(2)", "aria-current") == "true"
+    page.press("#conversation", "Control+Enter")
+    page.wait_for_function(
+        "() => document.querySelector('#results .suggestion:nth-child(2) button.copy.done')"
+    )
+    assert page.evaluate("navigator.clipboard.readText()") == second
+
+
+def test_revoked_key_shows_a_visible_message(page: Any, live: Live) -> None:
+    created = live.new_key("agent")
+    log_in(page, live, created["key"])
+    assert live.call("DELETE", f"/v1/keys/{created['id']}").status_code in (200, 204)
+    page.fill("#conversation", MESSAGE)
+    status = page.locator("#status")
+    status.wait_for(state="visible")
+    assert "密钥无效" in status.inner_text() and page.locator("#status a.relogin").count() == 1
+
+
+def test_api_text_is_never_run_as_html(page: Any, live: Live, agent_key: str) -> None:
+    question = f"XSS 探针 {XSS} 怎么办"
+    article = {"type": "faq", "question": question, "answer": f"回答 {XSS}", "category": "general"}
+    created = live.call("POST", "/v1/kbs/default/articles", json=article)
+    assert created.status_code == 201, created.text
+    assert live.call("POST", f"/v1/kbs/default/articles/{created.json()['id']}/publish").status_code == 200
+    log_in(page, live, agent_key)
+    data = ask(page, "XSS 探针 怎么办")
+    assert data["articles"][0]["title"] == question
+    page.wait_for_timeout(300)  # give an injected onerror handler the chance to fire
+    assert page.evaluate("window.__xss") is None
+    assert page.locator("#results img").count() == 0
+    assert XSS in page.locator("#results .suggestion .title").first.inner_text()
+
+
+def test_english_kb_gets_english_ui(page: Any, live: Live, agent_key: str) -> None:
+    r = live.call("POST", "/v1/kbs", json={"slug": "en-help", "name": "English help", "language": "en"})
+    assert r.status_code == 201, r.text
+    log_in(page, live, agent_key, kb="en-help")
+    assert page.inner_text("#page-title") == "Agent assist"
+    assert page.get_attribute("#conversation", "placeholder").startswith("Paste or type")
+
+
+def test_typing_is_debounced_and_filters_are_sent(page: Any, live: Live, agent_key: str) -> None:
+    log_in(page, live, agent_key)
+    bodies: list[dict[str, Any]] = []
+    page.on("request", lambda r: bodies.append(r.post_data_json) if r.url.endswith("/suggest") else None)
+    with page.expect_response(lambda r: r.url.endswith("/suggest")):
+        page.type("#conversation", "笔记本开不了机", delay=60)  # keystrokes closer than the 300 ms debounce
+    assert len(bodies) == 1 and bodies[0]["conversation"] == [{"role": "customer", "text": "笔记本开不了机"}]
+    with page.expect_response(lambda r: r.url.endswith("/suggest")):
+        page.select_option("#category", "repair")
+    with page.expect_response(lambda r: r.url.endswith("/suggest")) as info:
+        page.fill("#product", "ThinkPad T14")
+    assert bodies[-1]["filters"] == {"category": "repair", "products": ["ThinkPad T14"]}
+    assert all(a["category"] == "repair" for a in info.value.json()["articles"])
+
+
+def test_rate_limit_and_server_errors_are_shown_and_429_is_retried(
+    page: Any, live: Live, agent_key: str
+) -> None:
+    log_in(page, live, agent_key)
+    answers = [
+        (503, {}, {"error": {"code": "unavailable", "message": "index loading", "details": []}}),
+        (
+            429,
+            {"Retry-After": "1"},
+            {"error": {"code": "rate_limited", "message": "slow down", "details": []}},
+        ),
+    ]
+
+    def fake(route: Any) -> None:
+        if not answers:
+            return route.continue_()  # type: ignore[no-any-return]
+        status, headers, body = answers.pop(0)
+        return route.fulfill(status=status, headers=headers, json=body)  # type: ignore[no-any-return]
+
+    page.route("**/suggest", fake)
+    status = page.locator("#status")
+    page.fill("#conversation", MESSAGE)
+    status.filter(has_text="服务出错").filter(has_text="index loading").wait_for()
+    page.press("#conversation", "Enter")
+    status.filter(has_text="请求太频繁").wait_for()
+    page.locator("#results .suggestion").first.wait_for()  # retried after Retry-After, on its own
+    assert status.is_hidden()
