@@ -107,7 +107,7 @@ class BM25Index:
             idf, stats = _own_idf(df, doc_len, epsilon)
         else:
             params, stats = base.params, base.stats
-            idf = _borrowed_idf(vocab, df, len(lengths), base)
+            idf = _borrowed_idf(vocab, df, int(np.count_nonzero(doc_len)), base)
         weights = _weights(tf, idf, doc_len, params, stats.avgdl)
         return cls(vocab, weights, idf, doc_len, params, stats)
 
@@ -201,7 +201,7 @@ def select_top_k(idx: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarra
 
 
 def _own_idf(df: np.ndarray, doc_len: np.ndarray, epsilon: float) -> tuple[np.ndarray, CorpusStats]:
-    n = len(doc_len)
+    n = int(np.count_nonzero(doc_len))  # empty rows (dense-only chunks) are not BM25 documents
     avgdl = float(doc_len.sum()) / n if n else 0.0
     idf = okapi_idf(df, n)
     stats = CorpusStats(n, avgdl, float(idf.sum()) / len(idf) if len(idf) else 0.0)
@@ -210,7 +210,7 @@ def _own_idf(df: np.ndarray, doc_len: np.ndarray, epsilon: float) -> tuple[np.nd
 
 def _borrowed_idf(vocab: dict[str, int], df: np.ndarray, n_delta: int, base: BM25Index) -> np.ndarray:
     """Base idf for terms the base knows; for new terms the delta df against the combined N."""
-    idf = okapi_idf(df, base.stats.n_docs + n_delta)
+    idf = okapi_idf(df, base.stats.n_docs + n_delta)  # n_delta: the delta's non-empty rows
     idf = np.where(idf < 0, base.params.epsilon * base.stats.average_idf, idf)
     for term, col in vocab.items():
         base_col = base.vocab.get(term)

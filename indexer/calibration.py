@@ -81,7 +81,7 @@ def outcome_features(index: LiveIndex, outcome: SearchOutcome) -> np.ndarray | N
     other_dense = max((f.dense for f in rest if f.dense is not None), default=dense_top - 0.2)
     b_top = top.bm25 or 0.0
     b_other = max((f.bm25 or 0.0 for f in rest), default=0.0)
-    chunk_tokens = set(index.tokenizer.tokenize(index.chunk(outcome.state, top.chunk).sparse_text))
+    chunk_tokens = set(index.tokenizer.tokenize(index.chunk(outcome.state, top.chunk).text))
     query_tokens = {t for t in outcome.query_tokens if not t.startswith("≡")}
     coverage = len(query_tokens & chunk_tokens) / len(query_tokens) if query_tokens else 0.0
     return np.array(

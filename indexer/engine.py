@@ -19,7 +19,16 @@ from indexer.config import IndexConfig
 from indexer.dense import DenseIndex
 from indexer.documents import Article
 from indexer.filters import Filters, is_valid_at
-from indexer.ranking import Candidate, ChunkRef, Fused, best_per_article, fuse, query_codes, single_side
+from indexer.ranking import (
+    Candidate,
+    ChunkRef,
+    Fused,
+    best_per_article,
+    dense_per_article,
+    fuse,
+    query_codes,
+    single_side,
+)
 from indexer.segment import Segment
 from indexer.text import code_runs, normalize
 from indexer.tokenizer import Tokenizer
@@ -160,7 +169,8 @@ class LiveIndex:
         )
         if mode == "hybrid" and not degraded:
             codes = self._code_hits(s, normalized, set(bm25) | set(dense))
-            fused = fuse(bm25, dense, self.config.fusion, codes, self._pending_articles(s), top_k)
+            lines = s.main.line_articles | (s.delta.line_articles if s.delta else frozenset())
+            fused = fuse(bm25, dense, self.config.fusion, codes, self._pending_articles(s), top_k, lines)
         elif dense:
             fused = single_side(dense, "dense", top_k)
         else:
@@ -207,6 +217,9 @@ class LiveIndex:
     ) -> dict[int, Candidate]:
         assert vector is not None
         fetch = depth * (4 if filters.active else 1) + len(s.tombstones)
+        line_articles = s.main.line_articles | (s.delta.line_articles if s.delta else frozenset())
+        if line_articles:  # their best line and their best other chunk must both be candidates
+            fetch *= 8
         cands = []
         for side, seg in (("main", s.main), ("delta", s.delta)):
             if seg is None or seg.dense is None:
@@ -217,7 +230,9 @@ class LiveIndex:
                 (int(seg.chunk_article[i]), float(v), ChunkRef(side, int(i)))  # type: ignore[arg-type]
                 for i, v in zip(ids, scores, strict=True)
             ]
-        return best_per_article([c for c in cands if accept(c[0])])
+        return dense_per_article(
+            [c for c in cands if accept(c[0])], lambda ref: self.chunk(s, ref).kind == "line", line_articles
+        )
 
     def _code_hits(
         self, s: LiveState, normalized_query: str, article_ids: set[int]

@@ -19,7 +19,7 @@ def to_hits(index: LiveIndex, outcome: SearchOutcome) -> list[Hit]:
             source = article.answer
         else:
             matched = None
-            source = chunk.text if chunk.kind == "passage" else article.body
+            source = chunk.text if chunk.kind in ("passage", "line") else article.body
         snippet, found = highlight(source, outcome.query_tokens, SNIPPET_CHARS)
         hits.append(
             Hit(

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
 from indexer.config import FusionConfig
-from indexer.fusion import rrf, weighted_fusion
+from indexer.fusion import normalise, rrf, weighted_fusion
 
 Side = Literal["main", "delta"]
 CODE = re.compile(
@@ -62,6 +62,28 @@ def best_per_article(cands: list[tuple[int, float, ChunkRef]]) -> dict[int, Cand
     return best
 
 
+def dense_per_article(
+    cands: list[tuple[int, float, ChunkRef]],
+    is_line: Callable[[ChunkRef], bool],
+    line_articles: frozenset[int],
+) -> dict[int, Candidate]:
+    """Best chunk per article, except that an article with `line` chunks (one phrasing per line) scores
+    the mean of its best line and its best other chunk (the whole entry): one close phrasing alone is
+    weaker evidence than one the entry as a whole also supports. A side that was not retrieved counts
+    as the lowest retrieved score."""
+    best = best_per_article(cands)
+    if not line_articles or not cands:
+        return best
+    floor = min(score for _, score, _ in cands)
+    lines = best_per_article([c for c in cands if c[0] in line_articles and is_line(c[2])])
+    whole = best_per_article([c for c in cands if c[0] in line_articles and not is_line(c[2])])
+    for article_id in best.keys() & line_articles:
+        line, entry = lines.get(article_id), whole.get(article_id)
+        score = ((line.score if line else floor) + (entry.score if entry else floor)) / 2
+        best[article_id] = Candidate(score, best[article_id].chunk)
+    return best
+
+
 def query_codes(normalized_query: str) -> tuple[str, ...]:
     """Model numbers, error codes and part numbers in a query (letters and digits mixed, hex codes)."""
     return tuple(dict.fromkeys(m.group(0) for m in CODE.finditer(normalized_query) if len(m.group(0)) >= 3))
@@ -78,6 +100,7 @@ def fuse(
     code_hits: dict[int, tuple[str, ...]],
     pending: frozenset[int] = frozenset(),
     limit: int | None = None,
+    line_articles: frozenset[int] = frozenset(),
 ) -> list[Fused]:
     """Combine the two sides per article (RRF or weighted scores), plus exact-code boosts; best first.
 
@@ -95,6 +118,11 @@ def fuse(
     else:
         maps: list[Mapping[int, float]] = [{a: c.score for a, c in side.items()} for side in (bm25, dense)]
         scores, unit = weighted_fusion(maps, weights, "minmax"), 1.0
+        shift = config.bm25_weight_lines - config.bm25_weight
+        if line_articles and shift:  # entries with line chunks take their own BM25 weight
+            normed = normalise(maps[0], "minmax")
+            for article_id in scores.keys() & line_articles:
+                scores[article_id] += shift * normed.get(article_id, 0.0)
     final = {a: score + config.code_boost * unit * len(code_hits.get(a, ())) for a, score in scores.items()}
     ranked = sorted(final, key=lambda a: (-final[a], a))
     out = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +26,11 @@ class Segment:
 
     def __len__(self) -> int:
         return len(self.chunks)
+
+    @cached_property
+    def line_articles(self) -> frozenset[int]:
+        """Articles with `line` chunks (their dense score also weighs the whole entry, see ranking)."""
+        return frozenset(c.article_id for c in self.chunks if c.kind == "line")
 
     @classmethod
     def build(

@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     embed_workers: int = 2
     fusion_method: Literal["rrf", "weighted"] = "weighted"
     fusion_bm25_weight: float = 0.5
+    fusion_bm25_weight_lines: float = 0.2  # for entries with one phrasing per line (see IndexConfig)
     fusion_dense_weight: float = 1.0
     fusion_rrf_k: int = 60
     wait_for_index: bool = False  # block startup until dense builds finish (tests, benchmarks)

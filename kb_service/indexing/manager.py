@@ -40,6 +40,7 @@ class IndexManager:
                 method=settings.fusion_method,
                 rrf_k=settings.fusion_rrf_k,
                 bm25_weight=settings.fusion_bm25_weight,
+                bm25_weight_lines=settings.fusion_bm25_weight_lines,
                 dense_weight=settings.fusion_dense_weight,
             )
         )

@@ -113,3 +113,17 @@ def test_chunking_is_deterministic_on_the_sample_kb() -> None:
             assert chunks == chunk_article(article)
             assert chunks and all(c.text.strip() for c in chunks)
             assert [c.position for c in chunks] == list(range(len(chunks)))
+
+
+def test_paragraph_of_short_lines_gets_dense_only_line_chunks() -> None:
+    body = "How do I get a virtual card?\nWhere can I order a virtual card?\nIs a virtual card free?"
+    chunks = chunk_article(Article(5, "guide", "virtual card", body=body))
+    assert [c.kind for c in chunks] == ["passage", "line", "line", "line"]
+    assert chunks[1].text == "virtual card\nHow do I get a virtual card?"
+    assert all(c.sparse_text == "" for c in chunks[1:])  # BM25 reads the passage only
+    assert chunks[0].sparse_text == chunks[0].text
+    # steps, single lines and paragraphs with a long line stay passages only
+    steps = chunk_article(guide(body="1. 长按电源键\n2. 拔掉外设\n3. 重新开机"))
+    assert {c.kind for c in steps} == {"passage"}
+    long_line = chunk_article(guide(body="短句一\n" + "很长的一行" * 70))
+    assert {c.kind for c in long_line} == {"passage"}

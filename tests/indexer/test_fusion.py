@@ -62,3 +62,24 @@ def test_group_best_ties_are_deterministic() -> None:
     assert hits == [ArticleHit(7, 1.0, 0), ArticleHit(9, 1.0, 3), ArticleHit(8, 0.5, 1)]
     assert group_best(dict(reversed(list(scores.items()))), [7, 8, 7, 9]) == hits
     assert group_best({}, []) == []
+
+
+def test_dense_per_article_means_best_line_and_whole_entry() -> None:
+    from indexer.ranking import ChunkRef, dense_per_article
+
+    lines = {ChunkRef("main", 1), ChunkRef("main", 2)}
+    cands = [
+        (7, 0.80, ChunkRef("main", 0)),  # article 7: whole entry
+        (7, 0.90, ChunkRef("main", 1)),  # article 7: a line
+        (7, 0.70, ChunkRef("main", 2)),
+        (8, 0.86, ChunkRef("main", 3)),  # article 8 has no lines: its best chunk
+        (9, 0.95, ChunkRef("main", 4)),  # article 9 has lines, only a line was retrieved: floor for the rest
+    ]
+    lines.add(ChunkRef("main", 4))
+    best = dense_per_article(cands, lambda ref: ref in lines, frozenset({7, 9}))
+    assert best[7].score == pytest.approx((0.80 + 0.90) / 2)
+    assert best[8].score == pytest.approx(0.86)
+    assert best[9].score == pytest.approx((0.95 + 0.70) / 2)
+    assert dense_per_article(cands, lambda ref: ref in lines, frozenset()) == {
+        a: c for a, c in best.items() if a == 8
+    } | {7: best[7]._replace(score=0.90), 9: best[9]._replace(score=0.95)}
