@@ -12,12 +12,14 @@ from kb_service.db import make_engine
 from kb_service.errors import install_error_handlers
 from kb_service.indexing import IndexManager
 from kb_service.limits import BodySizeLimit
+from kb_service.logging_setup import RequestLogMiddleware
 from kb_service.metrics import install_metrics
 from kb_service.rate_limit import RateLimiter
 from kb_service.routers import (
     analytics,
     articles,
     assist,
+    audit,
     feedback,
     health,
     imports,
@@ -28,6 +30,7 @@ from kb_service.routers import (
     ui_support,
 )
 from kb_service.services.bootstrap import bootstrap
+from kb_service.services.kb_cache import KbCache
 from kb_service.services.query_log import QueryLogWriter
 from kb_service.services.search import ResultCache
 from kb_service.services.sessions import SessionStore
@@ -45,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.keyring = KeyRing(engine)
         app.state.keyring.load()
+        app.state.kb_cache = KbCache(engine, settings.read_cache_ttl_s)
         app.state.rate_limiter = RateLimiter.from_settings(settings)
         app.state.index = IndexManager(engine, settings)
         app.state.index.start(wait=settings.wait_for_index)
@@ -64,9 +68,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Knowledge-base search for customer service: bot answers, agent assist, editors.",
     )
     install_error_handlers(app)
-    for module in (health, kbs, keys, articles, imports, search, assist, feedback, analytics, ui_support, ui):
+    routers = (health, kbs, keys, audit, articles, imports, search, assist, feedback, analytics)
+    for module in (*routers, ui_support, ui):
         app.include_router(module.router)
     app.mount("/ui/static", ui.static_files(), name="ui-static")
     app.add_middleware(BodySizeLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
+    if settings.log_format == "json":
+        app.add_middleware(RequestLogMiddleware)
     install_metrics(app)  # after the other middleware: outermost, so it times all of them
     return app

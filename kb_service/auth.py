@@ -72,6 +72,10 @@ class KeyRing:
         with self._lock:
             self._by_hash = {row.key_hash: _principal(row) for row in rows}
 
+    def remember(self, row: ApiKey) -> None:
+        with self._lock:
+            self._by_hash[row.key_hash] = _principal(row)
+
     def forget(self, key_hash: str) -> None:
         with self._lock:
             self._by_hash.pop(key_hash, None)

@@ -58,9 +58,22 @@ def serve(
     import uvicorn
 
     from kb_service.app import create_app
+    from kb_service.logging_setup import configure_logging
 
     settings = _settings(data_dir)
-    uvicorn.run(create_app(settings), host=host, port=port, loop="uvloop", http="httptools", log_level="info")
+    configure_logging(settings.log_format)
+    # JSON: our middleware writes the one request line, so uvicorn's access log is off.
+    json_logs = settings.log_format == "json"
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        loop="uvloop",
+        http="httptools",
+        log_level="info",
+        log_config=None,
+        access_log=not json_logs,
+    )
 
 
 @app.command("import")

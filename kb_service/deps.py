@@ -62,11 +62,23 @@ def kb_access(minimum: str) -> Callable[..., KbAccess]:
     return dependency
 
 
+def cached_kb_access(minimum: str) -> Callable[..., KbAccess]:
+    """For the read path of agents and bots: the KB row from memory (see services/kb_cache.py)."""
+
+    def dependency(
+        kb: str, request: Request, principal: Annotated[Principal, Depends(current_principal)]
+    ) -> KbAccess:
+        principal.require(minimum, kb)
+        return KbAccess(request.app.state.kb_cache.get(kb), principal)
+
+    return dependency
+
+
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
 IndexDep = Annotated[IndexListener, Depends(get_index)]
 AdminKey = Annotated[Principal, Depends(role("admin"))]
 AdminKB = Annotated[KbAccess, Depends(kb_access("admin"))]
 EditorKB = Annotated[KbAccess, Depends(kb_access("editor"))]
-AgentKB = Annotated[KbAccess, Depends(kb_access("agent"))]
-BotKB = Annotated[KbAccess, Depends(kb_access("bot"))]
+AgentKB = Annotated[KbAccess, Depends(cached_kb_access("agent"))]
+BotKB = Annotated[KbAccess, Depends(cached_kb_access("bot"))]

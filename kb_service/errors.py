@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
@@ -110,6 +111,13 @@ def install_error_handlers(app: FastAPI) -> None:
             return JSONResponse(error_body("malformed_json", "request body is not valid JSON", details), 400)
         summary = "; ".join(f"{d['field']}: {d['message']}" for d in details[:5])
         return JSONResponse(error_body("invalid_input", f"invalid request: {summary}", details), 422)
+
+    @app.exception_handler(OperationalError)
+    async def _database_down(_: Request, exc: OperationalError) -> JSONResponse:
+        # the database went away (connection refused or dropped): searches keep working from memory,
+        # anything that must read or write stored data waits for it
+        message = "the database is unavailable; nothing was changed, try again shortly"
+        return JSONResponse(error_body("database_unavailable", message), 503, {"Retry-After": "5"})
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -5,7 +5,6 @@ Each app has its own CollectorRegistry (tests create many apps in one process).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,11 +14,11 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 
-from kb_service.limits import ASGIApp, Message, Receive, Scope, Send
+from kb_service.limits import ASGIApp, Scope
+from kb_service.request_timing import TimedRequests, route_of
 from kb_service.routers import metrics as metrics_router
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
-UNMATCHED = "unmatched"  # no route (404s, or rejected before routing): one label value, not the raw path
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})  # others count as "other"
 
 
@@ -52,32 +51,16 @@ class HttpMetrics:
         children[1].observe(seconds)
 
 
-class MetricsMiddleware:
+class MetricsMiddleware(TimedRequests):
     """Pure ASGI (no per-request Request object): times the request and reads the matched route after."""
 
     def __init__(self, app: ASGIApp, metrics: HttpMetrics):
-        self.app, self.metrics = app, metrics
+        super().__init__(app)
+        self.metrics = metrics
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        status = 500
-        start = time.perf_counter()
-
-        async def send_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_status)
-        finally:
-            # The router stores the matched route in the shared scope dict.
-            route = getattr(scope.get("route"), "path", None) or UNMATCHED
-            method = scope["method"] if scope["method"] in METHODS else "other"
-            self.metrics.observe(method, route, status, time.perf_counter() - start)
+    def observe(self, scope: Scope, status: int, seconds: float) -> None:
+        method = scope["method"] if scope["method"] in METHODS else "other"
+        self.metrics.observe(method, route_of(scope), status, seconds)
 
 
 class StateCollector(Collector):

@@ -17,6 +17,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     load_sample_data: bool = True  # an empty database gets data/sample_kb loaded into `default`, published
+    log_format: Literal["json", "text"] = "json"  # json: JSON lines on stderr, one line per request
 
     # limits
     max_body_bytes: int = 2 * 1024 * 1024
@@ -49,6 +50,7 @@ class Settings(BaseSettings):
     fusion_bm25_weight_lines: float = 0.2  # for entries with one phrasing per line (see IndexConfig)
     fusion_dense_weight: float = 1.0
     fusion_rrf_k: int = 60
+    read_cache_ttl_s: float = 5.0  # KB rows on the read path are reloaded after this (and kept if that fails)
     wait_for_index: bool = False  # block startup until dense builds finish (tests, benchmarks)
 
     def resolved_database_url(self) -> str:

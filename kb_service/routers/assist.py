@@ -50,6 +50,7 @@ def _log(
     hits: list[Hit],
 ) -> None:
     assert access.kb.id is not None
+    request.state.query_id = response["query_id"]  # for the request log line
     request.app.state.query_log.record(
         QueryLogEntry(
             id=response["query_id"],

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Request
 
 from kb_service.deps import AdminKB, AdminKey, EditorKB, IndexDep, SessionDep
 from kb_service.schemas.dictionary import Dictionary
@@ -32,9 +32,12 @@ def get_settings(access: EditorKB) -> dict[str, Any]:
 def put_settings(
     access: AdminKB,
     session: SessionDep,
+    request: Request,
     changes: dict[str, Any] = Body(..., examples=[{"answer_threshold": 0.75}]),
 ) -> dict[str, Any]:
-    return kbs.update_settings(session, access.kb, changes, access.principal.name).model_dump()
+    updated = kbs.update_settings(session, access.kb, changes, access.principal.name)
+    request.app.state.kb_cache.invalidate(access.kb.slug)
+    return updated.model_dump()
 
 
 @router.get("/{kb}/dictionary")
@@ -44,6 +47,8 @@ def get_dictionary(access: EditorKB) -> dict[str, Any]:
 
 @router.put("/{kb}/dictionary")
 def put_dictionary(
-    data: Dictionary, access: EditorKB, session: SessionDep, index: IndexDep
+    data: Dictionary, access: EditorKB, session: SessionDep, index: IndexDep, request: Request
 ) -> dict[str, Any]:
-    return kbs.put_dictionary(session, access.kb, data, access.principal.name, index)
+    updated = kbs.put_dictionary(session, access.kb, data, access.principal.name, index)
+    request.app.state.kb_cache.invalidate(access.kb.slug)
+    return updated

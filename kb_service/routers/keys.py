@@ -18,8 +18,9 @@ def list_keys(session: SessionDep, _: AdminKey) -> dict[str, Any]:
 
 
 @router.post("", status_code=201)
-def create_key(data: KeyCreate, session: SessionDep, actor: AdminKey) -> dict[str, Any]:
+def create_key(data: KeyCreate, request: Request, session: SessionDep, actor: AdminKey) -> dict[str, Any]:
     row, token = keys.create_key(session, data, actor.name)
+    request.app.state.keyring.remember(row)  # usable at once, even if the database goes away
     return {**keys.key_out(row), "key": token}
 
 

@@ -44,3 +44,9 @@ def login() -> FileResponse:
 def assist() -> FileResponse:
     """Agent-assist sidebar."""
     return _page("assist.html")
+
+
+@router.get("/dashboard")
+def dashboard() -> FileResponse:
+    """Analytics dashboard for editors: volumes, rates, latency, unanswered clusters, top articles."""
+    return _page("dashboard.html")

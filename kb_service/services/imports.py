@@ -14,7 +14,7 @@ from kb_service.errors import InvalidInput
 from kb_service.importing import ImportProblem, ParsedRecord, ParseLimits, parse_upload
 from kb_service.models import Article, ImportRecord, KnowledgeBase
 from kb_service.schemas.articles import ArticleIn
-from kb_service.services import article_rules, articles
+from kb_service.services import article_rules, articles, audit
 from kb_service.services.listener import IndexListener
 from kb_service.settings import Settings
 
@@ -237,6 +237,8 @@ def run_import(
         session.commit()
         return result
     changed = _write(session, kb, plans, actor.name)
+    counts = {k: result[k] for k in ("created", "updated", "unchanged")}
+    audit.record(session, actor.name, "import", "import", filename[:64], kb_id=kb.id, **counts)
     session.commit()
     if changed:
         listener.articles_changed(kb.slug, changed)
