@@ -7,7 +7,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from kb_service.auth import KeyRing, hash_token, new_token
-from kb_service.errors import InvalidInput, NotFound
+from kb_service.errors import Forbidden, InvalidInput, NotFound
 from kb_service.models import ApiKey, KnowledgeBase, utcnow
 from kb_service.schemas.keys import KeyCreate
 from kb_service.services import article_rules, audit
@@ -51,14 +51,32 @@ def create_key(session: Session, data: KeyCreate, actor: str | None) -> tuple[Ap
     return row, token
 
 
-def list_keys(session: Session) -> list[ApiKey]:
-    return list(session.exec(select(ApiKey).order_by(col(ApiKey.id))))
+def within_scope(scope: tuple[str, ...] | None, kbs: list[str] | tuple[str, ...] | None) -> bool:
+    """Whether a key limited to `scope` (None = all KBs) may manage a key for `kbs` (None = all KBs)."""
+    return scope is None or (kbs is not None and set(kbs) <= set(scope))
 
 
-def revoke_key(session: Session, key_id: int, actor: str | None, ring: KeyRing) -> ApiKey:
+def require_scope(scope: tuple[str, ...] | None, kbs: list[str] | tuple[str, ...] | None) -> None:
+    """A KB-limited admin manages only keys limited to its own KBs (no escalation to other KBs)."""
+    if not within_scope(scope, kbs):
+        allowed = ", ".join(scope or ())
+        raise Forbidden(
+            f"this admin key is limited to knowledge bases [{allowed}]; it can only manage keys within them"
+        )
+
+
+def list_keys(session: Session, scope: tuple[str, ...] | None = None) -> list[ApiKey]:
+    rows = session.exec(select(ApiKey).order_by(col(ApiKey.id)))
+    return [row for row in rows if within_scope(scope, row.kbs)]
+
+
+def revoke_key(
+    session: Session, key_id: int, actor: str | None, ring: KeyRing, scope: tuple[str, ...] | None = None
+) -> ApiKey:
     row = session.get(ApiKey, key_id)
     if row is None:
         raise NotFound(f"API key {key_id} not found")
+    require_scope(scope, row.kbs)
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         session.add(row)
