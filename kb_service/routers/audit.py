@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from kb_service.deps import AdminKB, AdminKey, SessionDep
 from kb_service.services import audit_log
@@ -17,40 +18,41 @@ Text = Annotated[str | None, Query(max_length=200)]
 When = Annotated[datetime | None, Query(description="ISO 8601; without an offset it is UTC")]
 
 
+def event_filters(
+    actor: Text = None,
+    action: Text = None,
+    target_type: Text = None,
+    target_id: Text = None,
+    since: When = None,
+    until: When = None,
+) -> AuditFilter:
+    """The query parameters both audit routes take."""
+    return AuditFilter(None, actor, action, target_type, target_id, since, until)
+
+
+Filters = Annotated[AuditFilter, Depends(event_filters)]
+
+
 @router.get("/audit")
 def list_audit(
     session: SessionDep,
     admin: AdminKey,
+    filters: Filters,
     kb: Text = None,
-    actor: Text = None,
-    action: Text = None,
-    target_type: Text = None,
-    target_id: Text = None,
-    since: When = None,
-    until: When = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> dict[str, Any]:
     """Audit trail of changes (who did what), newest first; KB-scoped admins see their KBs only."""
-    filters = AuditFilter(kb, actor, action, target_type, target_id, since, until)
-    return audit_log.list_events(session, principal=admin, filters=filters, limit=limit, offset=offset)
+    chosen = replace(filters, kb=kb)
+    return audit_log.list_events(session, principal=admin, filters=chosen, limit=limit, offset=offset)
 
 
 @router.get("/kbs/{kb}/audit")
 def list_kb_audit(
-    access: AdminKB,
-    session: SessionDep,
-    actor: Text = None,
-    action: Text = None,
-    target_type: Text = None,
-    target_id: Text = None,
-    since: When = None,
-    until: When = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
+    access: AdminKB, session: SessionDep, filters: Filters, limit: Limit = 100, offset: Offset = 0
 ) -> dict[str, Any]:
     """Audit trail of one knowledge base, newest first."""
-    filters = AuditFilter(access.kb.slug, actor, action, target_type, target_id, since, until)
+    chosen = replace(filters, kb=access.kb.slug)
     return audit_log.list_events(
-        session, principal=access.principal, filters=filters, limit=limit, offset=offset
+        session, principal=access.principal, filters=chosen, limit=limit, offset=offset
     )
