@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,10 +82,17 @@ def make_api(client: TestClient, data_dir: Path) -> Api:
 
 @pytest.fixture
 def api(database_url: str, tmp_path: Path) -> Iterator[Api]:
+    with api_on(database_url, tmp_path) as made:
+        yield made
+
+
+@contextmanager
+def api_on(database_url: str, tmp_path: Path, **overrides: object) -> Iterator[Api]:
+    """A real app on `database_url` (no sample data) with keys for every role; `overrides` are settings."""
     from kb_service.app import create_app
     from kb_service.settings import Settings
 
     data_dir = tmp_path / "var"
-    settings = Settings(data_dir=data_dir, database_url=database_url, load_sample_data=False)
+    settings = Settings(data_dir=data_dir, database_url=database_url, load_sample_data=False, **overrides)  # type: ignore[arg-type]
     with TestClient(create_app(settings)) as client:
         yield make_api(client, data_dir)

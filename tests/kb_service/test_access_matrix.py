@@ -20,11 +20,8 @@ from typing import Any
 import pytest
 from fastapi import FastAPI, routing
 from fastapi.routing import APIRoute
-from fastapi.testclient import TestClient
 
-from kb_service.app import create_app
-from kb_service.settings import Settings
-from tests.conftest import Api, make_api
+from tests.conftest import Api, api_on
 from tests.kb_service.helpers import FAQ, create
 
 RANK = {"bot": 0, "agent": 1, "editor": 2, "admin": 3}
@@ -113,18 +110,9 @@ class Matrix:
 @pytest.fixture
 def unlimited_api(database_url: str, tmp_path: Path) -> Iterator[Api]:
     """The `api` fixture's app, with per-key rate limits off (the matrix sends ~300 requests)."""
-    data_dir = tmp_path / "var"
-    settings = Settings(
-        data_dir=data_dir,
-        database_url=database_url,
-        load_sample_data=False,
-        rate_limit_admin_per_s=0,
-        rate_limit_editor_per_s=0,
-        rate_limit_agent_per_s=0,
-        rate_limit_bot_per_s=0,
-    )
-    with TestClient(create_app(settings)) as client:
-        yield make_api(client, data_dir)
+    limits_off = {f"rate_limit_{role}_per_s": 0 for role in ("admin", "editor", "agent", "bot")}
+    with api_on(database_url, tmp_path, **limits_off) as made:
+        yield made
 
 
 @pytest.fixture

@@ -9,13 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
-from kb_service.app import create_app
 from kb_service.errors import RateLimited
 from kb_service.rate_limit import Limit, RateLimiter
 from kb_service.settings import Settings
-from tests.conftest import Api, make_api
+from tests.conftest import Api, api_on
 from tests.kb_service.helpers import FAQ, all_articles
 
 BURST = 3  # 1 request/s with a burst factor of 3: the 4th request at once is refused
@@ -100,19 +98,12 @@ def test_default_limits_per_role() -> None:
 @pytest.fixture
 def limited(database_url: str, tmp_path: Path) -> Iterator[Api]:
     """Bot, agent and editor keys get 1 request/s with a burst of 3; admin (used to set up) is unlimited."""
-    data_dir = tmp_path / "var"
-    settings = Settings(
-        data_dir=data_dir,
-        database_url=database_url,
-        load_sample_data=False,
-        rate_limit_bot_per_s=1,
-        rate_limit_agent_per_s=1,
-        rate_limit_editor_per_s=1,
-        rate_limit_admin_per_s=0,
-        rate_limit_burst_factor=BURST,
-    )
-    with TestClient(create_app(settings)) as client:
-        yield make_api(client, data_dir)
+    with api_on(
+        database_url, tmp_path,
+        rate_limit_bot_per_s=1, rate_limit_agent_per_s=1, rate_limit_editor_per_s=1,
+        rate_limit_admin_per_s=0, rate_limit_burst_factor=BURST,
+    ) as made:  # fmt: skip
+        yield made
 
 
 @pytest.fixture

@@ -131,12 +131,13 @@ def agent_key(live: Live) -> str:
     return str(live.new_key("agent")["key"])
 
 
-def log_in(page: Any, live: Live, key: str, kb: str = "default") -> None:
-    page.goto(live.url + "/ui/login")
+def log_in(page: Any, live: Live, key: str, kb: str = "default", to: str = "/ui/assist") -> None:
+    query = "" if to == "/ui/assist" else "?next=" + to.replace("/", "%2F")
+    page.goto(live.url + "/ui/login" + query)
     page.fill("#api-key", key)
     page.fill("#kb", kb)
     page.click("#login-button")
-    page.wait_for_url(live.url + "/ui/assist")
+    page.wait_for_url(live.url + to)
     page.wait_for_selector("body.ready")
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.kb_service.ui.conftest import SCREENSHOTS, Live, wait_until
+from tests.kb_service.ui.conftest import SCREENSHOTS, Live, log_in, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -76,12 +76,7 @@ def seeded(live: Live) -> dict[str, Any]:
 
 def open_dashboard(page: Any, live: Live, key: str, kb: str = "default") -> None:
     page.set_viewport_size({"width": 1200, "height": 800})
-    page.goto(live.url + "/ui/login?next=%2Fui%2Fdashboard")
-    page.fill("#api-key", key)
-    page.fill("#kb", kb)
-    page.click("#login-button")
-    page.wait_for_url(live.url + "/ui/dashboard")
-    page.wait_for_selector("body.ready")
+    log_in(page, live, key, kb, to="/ui/dashboard")
 
 
 def test_dashboard_page_is_served(live: Live) -> None:
