@@ -1,4 +1,4 @@
-"""The `kb` command: serve, import, export, keys."""
+"""The `kb` command: serve, import, export, backup / restore, keys."""
 
 from __future__ import annotations
 
@@ -148,6 +148,59 @@ def export(
         output.write_bytes(data)
     else:
         sys.stdout.buffer.write(data)
+
+
+@app.command()
+def backup(
+    out: Annotated[Path, typer.Option("--out", "-o", dir_okay=False, help="backup file to write")],
+    kb: KbOption = "default",
+    data_dir: DataDir = None,
+) -> None:
+    """Back up a knowledge base (articles with every version, dictionary, settings, keys) to a file."""
+    import json
+
+    from sqlmodel import Session
+
+    from kb_service.errors import ApiError
+    from kb_service.services import backup as backup_service
+    from kb_service.services import kbs
+
+    settings = _settings(data_dir)
+    with Session(_engine(settings)) as session:
+        try:
+            header = backup_service.write_backup(session, kbs.get_kb(session, kb), out)
+        except ApiError as exc:
+            raise _fail(exc.message) from exc
+        except OSError as exc:
+            raise _fail(f"cannot write {out}: {exc.strerror or exc}") from exc
+    typer.echo(json.dumps({"file": str(out), **header}, ensure_ascii=False))
+
+
+@app.command()
+def restore(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    kb: Annotated[str | None, typer.Option("--kb", help="restore under this slug (default: its own)")] = None,
+    replace: Annotated[bool, typer.Option(help="overwrite an existing KB of that slug")] = False,
+    keys: Annotated[bool, typer.Option(help="restore the API keys that could use the KB")] = True,
+    data_dir: DataDir = None,
+) -> None:
+    """Restore a `kb backup` file in one transaction (a damaged file is refused, nothing written)."""
+    import json
+
+    from sqlmodel import Session
+
+    from kb_service.errors import ApiError
+    from kb_service.services import backup as backup_service
+
+    settings = _settings(data_dir)
+    with Session(_engine(settings), expire_on_commit=False) as session:
+        try:
+            summary = backup_service.restore(session, file, slug=kb, replace=replace, keys=keys)
+        except ApiError as exc:
+            raise _fail(exc.message) from exc
+    # ids were renumbered: the next start builds this KB's index from the restored articles
+    summary["index_dropped"] = backup_service.forget_index(settings.data_dir, summary["kb"])
+    typer.echo(json.dumps(summary, ensure_ascii=False))
 
 
 index_app = typer.Typer(help="search indexes", no_args_is_help=True)
