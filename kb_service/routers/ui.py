@@ -50,3 +50,9 @@ def assist() -> FileResponse:
 def dashboard() -> FileResponse:
     """Analytics dashboard for editors: volumes, rates, latency, unanswered clusters, top articles."""
     return _page("dashboard.html")
+
+
+@router.get("/editor")
+def editor() -> FileResponse:
+    """Editor console: articles, versions, uploads, dictionary, settings and the review queue."""
+    return _page("editor.html")
