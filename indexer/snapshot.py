@@ -2,11 +2,14 @@
 
 Layout: <root>/<name>/{manifest.json, articles.jsonl, chunks.jsonl, chunk_article.npy, bm25/*, dense.faiss}
 and <root>/CURRENT holding the name of the folder being served. A build writes a `.tmp-*` folder,
-validates it by loading it back, renames it into place and only then replaces CURRENT.
+validates it by loading it back, renames it into place and only then replaces CURRENT. The builder
+holds a lock on a file in its `.tmp-*` folder, so a later build can tell the leftovers of a killed
+one (lock free) from another process's build in progress, and clear them.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -23,6 +26,7 @@ from indexer.segment import Segment
 
 FORMAT_VERSION = 1
 KEEP = 2  # snapshots kept on disk (the current one and its predecessor)
+BUILD_LOCK = ".building"  # in a `.tmp-*` folder: locked by its builder for as long as it writes
 
 
 class SnapshotError(Exception):
@@ -52,6 +56,35 @@ def _article_from(data: dict[str, Any]) -> Article:
     return Article(**data)
 
 
+def _lock_build(folder: Path) -> int:
+    """Mark `folder` as being written by this process: the OS drops the lock when the process dies."""
+    fd = os.open(folder / BUILD_LOCK, os.O_CREAT | os.O_RDWR, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    return fd
+
+
+def _abandoned(folder: Path) -> bool:
+    """A `.tmp-*` folder whose builder is gone (killed, crashed, power lost): nobody holds its lock."""
+    try:
+        fd = os.open(folder / BUILD_LOCK, os.O_RDWR)
+    except OSError:  # no lock file (yet): its builder died at once, or has only just started
+        return time.time() - folder.stat().st_mtime > 3600
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def _free_space(folder: Path) -> str:
+    try:
+        return f" ({shutil.disk_usage(folder).free // 1024} KB free on that disk)"
+    except OSError:
+        return ""
+
+
 def _fsync_tree(folder: Path) -> None:
     for path in folder.rglob("*"):
         if path.is_file():
@@ -78,8 +111,10 @@ class SnapshotStore:
         self.root.mkdir(parents=True, exist_ok=True)
         name = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
         tmp = self.root / f".tmp-{name}"
+        lock = None
         try:
             tmp.mkdir()
+            lock = _lock_build(tmp)
             files = segment.save(tmp)
             with open(tmp / "articles.jsonl", "w", encoding="utf-8") as fh:
                 for article in sorted(articles.values(), key=lambda a: a.id):
@@ -102,12 +137,19 @@ class SnapshotStore:
             (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
             _fsync_tree(tmp)
             self._load_folder(tmp, identity)  # a snapshot that cannot be read back is never published
+            (tmp / BUILD_LOCK).unlink()
             os.rename(tmp, self.root / name)
             pointer_tmp = self.root / f".CURRENT-{name}"
             pointer_tmp.write_text(name)
             os.replace(pointer_tmp, self.root / "CURRENT")
+        except OSError as exc:  # disk full, quota, permissions: say where, and how much room is left
+            raise OSError(
+                f"cannot write snapshot {name} in {self.root}: {exc}{_free_space(self.root)}"
+            ) from exc
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+            if lock is not None:
+                os.close(lock)
         self._prune(keep=name)
         return name
 
@@ -153,6 +195,6 @@ class SnapshotStore:
         folders = sorted(p for p in self.root.iterdir() if p.is_dir() and not p.name.startswith("."))
         for old in [p for p in folders if p.name != keep][: max(0, len(folders) - KEEP)]:
             shutil.rmtree(old, ignore_errors=True)
-        for stale in self.root.glob(".tmp-*"):
-            if time.time() - stale.stat().st_mtime > 3600:
+        for stale in self.root.glob(".tmp-*"):  # left by a build that was killed mid-way
+            if stale.is_dir() and _abandoned(stale):
                 shutil.rmtree(stale, ignore_errors=True)

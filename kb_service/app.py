@@ -29,6 +29,7 @@ from kb_service.routers import (
     ui,
     ui_support,
 )
+from kb_service.schemas.errors import ERROR_RESPONSES
 from kb_service.services.bootstrap import bootstrap
 from kb_service.services.kb_cache import KbCache
 from kb_service.services.query_log import QueryLogWriter
@@ -69,8 +70,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     routers = (health, kbs, keys, audit, articles, imports, search, assist, feedback, analytics)
-    for module in (*routers, ui_support, ui):
-        app.include_router(module.router)
+    for module in (*routers, ui_support):
+        app.include_router(module.router, responses=ERROR_RESPONSES if module is not health else None)
+    app.include_router(ui.router)
     app.mount("/ui/static", ui.static_files(), name="ui-static")
     app.add_middleware(BodySizeLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
     if settings.log_format == "json":

@@ -29,6 +29,15 @@ def hash_token(token: str) -> str:
 
 
 @dataclass(frozen=True)
+class Actor:
+    """Who made a change, as recorded in versions and the audit trail: the key's name and id (names need
+    not be unique, ids are); `key_id` is None for the service itself and the command line."""
+
+    name: str
+    key_id: int | None = None
+
+
+@dataclass(frozen=True)
 class Principal:
     """The caller behind a request: which key, which role, which KBs (None = all)."""
 
@@ -38,6 +47,10 @@ class Principal:
     kbs: tuple[str, ...] | None
     key_hash: str
     expires_at: datetime | None = None
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.name, self.key_id or None)
 
     def has_role(self, role: str) -> bool:
         return ROLE_RANK[self.role] >= ROLE_RANK[role]

@@ -317,6 +317,7 @@ def keys_create(
     from pydantic import ValidationError
     from sqlmodel import Session
 
+    from kb_service.auth import Actor
     from kb_service.errors import ApiError
     from kb_service.schemas.keys import KeyCreate
     from kb_service.services import keys
@@ -328,7 +329,7 @@ def keys_create(
     settings = _settings(data_dir)
     with Session(_engine(settings)) as session:
         try:
-            row, token = keys.create_key(session, spec, "cli")
+            row, token = keys.create_key(session, spec, Actor("cli"))
         except ApiError as exc:
             raise _fail(exc.message) from exc
     typer.echo(token)

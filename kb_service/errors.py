@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
@@ -118,6 +118,12 @@ def install_error_handlers(app: FastAPI) -> None:
         # anything that must read or write stored data waits for it
         message = "the database is unavailable; nothing was changed, try again shortly"
         return JSONResponse(error_body("database_unavailable", message), 503, {"Retry-After": "5"})
+
+    @app.exception_handler(OverflowError)  # SQLite: an integer beyond 64 bits
+    @app.exception_handler(DataError)  # PostgreSQL: a number out of range, a NUL character in text
+    async def _unstorable(_: Request, exc: Exception) -> JSONResponse:
+        message = "a value in the request is out of range or contains a character that cannot be stored"
+        return JSONResponse(error_body("invalid_input", message), 422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

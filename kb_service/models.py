@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
 
@@ -52,6 +53,13 @@ class Article(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
     created_by: str | None = Field(default=None, max_length=200)
     updated_by: str | None = Field(default=None, max_length=200)
+
+    @declared_attr  # type: ignore[arg-type]
+    def __mapper_args__(cls) -> dict[str, Any]:
+        # Optimistic concurrency: every UPDATE says `WHERE version = <the version read>`, so of two
+        # saves of the same version the second matches no row (StaleDataError → 409), never both.
+        table: Any = cls.__table__  # type: ignore[attr-defined]
+        return {"version_id_col": table.c.version, "version_id_generator": False}
 
 
 class ArticleVersion(SQLModel, table=True):
@@ -133,6 +141,7 @@ class AuditEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     kb_id: int | None = Field(default=None, index=True)
     actor: str | None = Field(default=None, max_length=200)
+    actor_key_id: int | None = Field(default=None, index=True)  # None: the service or the command line
     action: str = Field(max_length=32)
     target_type: str = Field(max_length=32)
     target_id: str | None = Field(default=None, max_length=64)

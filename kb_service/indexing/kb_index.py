@@ -84,7 +84,7 @@ class KbIndex:
             segment = build_segment(articles, self.config, self.tokenizer, embed)
             identity = self.identity if embed is not None else {**self.identity, "encoder": None, "dim": None}
             name = self.store.publish(segment, {a.id: a for a in articles}, identity)
-        except (OSError, EncoderError, ValueError, RuntimeError) as exc:
+        except (OSError, EncoderError, ValueError, RuntimeError, SnapshotError) as exc:
             log.exception("kb %s: index build failed; the previous index keeps serving", self.slug)
             with self.lock:
                 self.status.last_error = f"build failed: {exc}"

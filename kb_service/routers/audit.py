@@ -20,6 +20,7 @@ When = Annotated[datetime | None, Query(description="ISO 8601; without an offset
 
 def event_filters(
     actor: Text = None,
+    actor_key_id: Annotated[int | None, Query(ge=1, description="the id of the key that acted")] = None,
     action: Text = None,
     target_type: Text = None,
     target_id: Text = None,
@@ -27,7 +28,7 @@ def event_filters(
     until: When = None,
 ) -> AuditFilter:
     """The query parameters both audit routes take."""
-    return AuditFilter(None, actor, action, target_type, target_id, since, until)
+    return AuditFilter(None, actor, actor_key_id, action, target_type, target_id, since, until)
 
 
 Filters = Annotated[AuditFilter, Depends(event_filters)]

@@ -20,7 +20,7 @@ def list_kbs(session: SessionDep, actor: AdminKey) -> dict[str, Any]:
 
 @router.post("", status_code=201)
 def create_kb(data: KbCreate, session: SessionDep, actor: AdminKey) -> dict[str, Any]:
-    return kbs.kb_out(kbs.create_kb(session, data, actor.name))
+    return kbs.kb_out(kbs.create_kb(session, data, actor.actor))
 
 
 @router.get("/{kb}/settings")
@@ -35,7 +35,7 @@ def put_settings(
     request: Request,
     changes: dict[str, Any] = Body(..., examples=[{"answer_threshold": 0.75}]),
 ) -> dict[str, Any]:
-    updated = kbs.update_settings(session, access.kb, changes, access.principal.name)
+    updated = kbs.update_settings(session, access.kb, changes, access.principal.actor)
     request.app.state.kb_cache.invalidate(access.kb.slug)
     return updated.model_dump()
 
@@ -49,6 +49,6 @@ def get_dictionary(access: EditorKB) -> dict[str, Any]:
 def put_dictionary(
     data: Dictionary, access: EditorKB, session: SessionDep, index: IndexDep, request: Request
 ) -> dict[str, Any]:
-    updated = kbs.put_dictionary(session, access.kb, data, access.principal.name, index)
+    updated = kbs.put_dictionary(session, access.kb, data, access.principal.actor, index)
     request.app.state.kb_cache.invalidate(access.kb.slug)
     return updated

@@ -20,11 +20,11 @@ def list_keys(session: SessionDep, actor: AdminKey) -> dict[str, Any]:
 @router.post("", status_code=201)
 def create_key(data: KeyCreate, request: Request, session: SessionDep, actor: AdminKey) -> dict[str, Any]:
     keys.require_scope(actor.kbs, data.kbs)
-    row, token = keys.create_key(session, data, actor.name)
+    row, token = keys.create_key(session, data, actor.actor)
     request.app.state.keyring.remember(row)  # usable at once, even if the database goes away
     return {**keys.key_out(row), "key": token}
 
 
 @router.delete("/{key_id}")
 def revoke_key(key_id: int, request: Request, session: SessionDep, actor: AdminKey) -> dict[str, Any]:
-    return keys.key_out(keys.revoke_key(session, key_id, actor.name, request.app.state.keyring, actor.kbs))
+    return keys.key_out(keys.revoke_key(session, key_id, actor.actor, request.app.state.keyring, actor.kbs))

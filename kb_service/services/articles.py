@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
-from kb_service.auth import Principal
+from kb_service.auth import Actor, Principal
 from kb_service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from kb_service.models import Article, ArticleVersion, KnowledgeBase, utcnow
 from kb_service.schemas.articles import ArticleIn, ArticleUpdate
@@ -106,17 +107,26 @@ def _apply(row: Article, doc: dict[str, Any]) -> None:
         row.content = {"body": doc["body"]}
 
 
-def save_version(session: Session, row: Article, action: str, actor: str | None) -> None:
+def save_version(session: Session, row: Article, action: str, actor: Actor) -> None:
     """Write the row and keep a full copy of it as a new version."""
-    row.updated_at, row.updated_by = utcnow(), actor
+    row.updated_at, row.updated_by = utcnow(), actor.name
     session.add(row)
-    session.flush()
+    article_id, edited = row.id, row.version - 1
+    try:
+        session.flush()
+    except StaleDataError as exc:  # another save of the same version committed first
+        session.rollback()
+        raise Conflict(
+            f"article {article_id} was changed by someone else while this change to version {edited} "
+            "was being saved; reload it and apply the change again",
+            [{"field": "version", "message": "changed concurrently"}],
+        ) from exc
     assert row.id is not None
     snapshot = {k: _iso(v) for k, v in doc_of(row).items()}
     snapshot["status"] = row.status
     session.add(
         ArticleVersion(
-            article_id=row.id, version=row.version, action=action, snapshot=snapshot, created_by=actor
+            article_id=row.id, version=row.version, action=action, snapshot=snapshot, created_by=actor.name
         )
     )
     audit.record(session, actor, action, "article", row.id, kb_id=row.kb_id, version=row.version)
@@ -150,10 +160,10 @@ def check_publish_allowed(kb: KnowledgeBase, actor: Principal) -> None:
 
 
 def new_article(
-    session: Session, kb: KnowledgeBase, doc: dict[str, Any], status: str, actor: str | None
+    session: Session, kb: KnowledgeBase, doc: dict[str, Any], status: str, actor: Actor
 ) -> Article:
     assert kb.id is not None
-    row = Article(kb_id=kb.id, type=doc["type"], title="", status=status, created_by=actor)
+    row = Article(kb_id=kb.id, type=doc["type"], title="", status=status, created_by=actor.name)
     _apply(row, doc)
     save_version(session, row, "create", actor)
     return row
@@ -174,7 +184,7 @@ def create_article(
     if status == "published":
         check_publish_allowed(kb, actor)
     ensure_unique(session, kb, doc, None)
-    row = new_article(session, kb, doc, status, actor.name)
+    row = new_article(session, kb, doc, status, actor.actor)
     session.commit()
     if status == "published":
         listener.articles_changed(kb.slug, [row.id or 0])
@@ -228,7 +238,7 @@ def update_article(
             "change status with /publish, /unpublish or DELETE, not with an update",
             [{"field": "status", "message": "use the status endpoints"}],
         )
-    return save_edit(session, kb, row, doc, "update", actor.name, listener)
+    return save_edit(session, kb, row, doc, "update", actor.actor, listener)
 
 
 def save_edit(
@@ -237,7 +247,7 @@ def save_edit(
     row: Article,
     doc: dict[str, Any],
     action: str,
-    actor: str | None,
+    actor: Actor,
     listener: IndexListener,
 ) -> Article:
     """Store new content as the next version and tell the index when the article is live."""
@@ -278,7 +288,7 @@ def change_status(
     was_live = row.status == "published"
     row.status, row.review_requested = target, action == "submit"
     row.version += 1
-    save_version(session, row, action, actor.name)
+    save_version(session, row, action, actor.actor)
     session.commit()
     if was_live or target == "published":
         listener.articles_changed(kb.slug, [article_id])

@@ -6,12 +6,13 @@ from typing import Any
 
 from sqlmodel import Session
 
+from kb_service.auth import Actor
 from kb_service.models import AuditEvent
 
 
 def record(
     session: Session,
-    actor: str | None,
+    actor: Actor,
     action: str,
     target_type: str,
     target_id: object = None,
@@ -21,7 +22,8 @@ def record(
     session.add(
         AuditEvent(
             kb_id=kb_id,
-            actor=actor,
+            actor=actor.name,
+            actor_key_id=actor.key_id,
             action=action,
             target_type=target_type,
             target_id=None if target_id is None else str(target_id),

@@ -21,6 +21,7 @@ from kb_service.services.kbs import get_kb
 class AuditFilter:
     kb: str | None = None
     actor: str | None = None
+    actor_key_id: int | None = None
     action: str | None = None
     target_type: str | None = None
     target_id: str | None = None
@@ -45,6 +46,7 @@ def _filtered(query: SelectOfScalar[Any], f: AuditFilter, kb_ids: list[int] | No
         query = query.where(col(AuditEvent.kb_id).in_(kb_ids))
     for column, value in (
         (AuditEvent.actor, f.actor),
+        (AuditEvent.actor_key_id, f.actor_key_id),
         (AuditEvent.action, f.action),
         (AuditEvent.target_type, f.target_type),
         (AuditEvent.target_id, f.target_id),
@@ -64,6 +66,7 @@ def event_out(row: AuditEvent, slugs: dict[int, str]) -> dict[str, Any]:
         "id": row.id,
         "kb": slugs.get(row.kb_id) if row.kb_id is not None else None,
         "actor": row.actor,
+        "actor_key_id": row.actor_key_id,
         "action": row.action,
         "target_type": row.target_type,
         "target_id": row.target_id,

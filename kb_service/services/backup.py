@@ -30,6 +30,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
+from kb_service.auth import Actor
 from kb_service.errors import Conflict, InvalidInput
 from kb_service.models import ApiKey, Article, ArticleVersion, KnowledgeBase
 from kb_service.schemas.kbs import KbCreate, KbSettings
@@ -231,7 +232,7 @@ def restore(
     slug: str | None = None,
     replace: bool = False,
     keys: bool = True,
-    actor: str | None = "cli",
+    actor: Actor = Actor("cli"),
 ) -> dict[str, Any]:
     """Restore a checked backup as KB `slug` (default: its own) in one transaction; returns a summary."""
     header = verify(path)

@@ -27,7 +27,7 @@ def ensure_admin_key(session: Session, data_dir: Path) -> str | None:
     """Create an admin key when none exists; print it once and keep it in <data_dir>/admin.key (mode 600)."""
     if session.exec(select(ApiKey).where(ApiKey.role == "admin", ApiKey.revoked_at == None)).first():  # noqa: E711
         return None
-    _, token = keys.create_key(session, KeyCreate(role="admin", name="initial-admin"), "system")
+    _, token = keys.create_key(session, KeyCreate(role="admin", name="initial-admin"), SYSTEM.actor)
     path = data_dir / "admin.key"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
@@ -64,7 +64,7 @@ def load_sample(session: Session, settings: Settings, sample_dir: Path = SAMPLE_
         )
         created += result["created"]
     if (sample_dir / "dict").exists():
-        kbs.put_dictionary(session, kb, read_dictionary(sample_dir / "dict"), "system", NoIndex())
+        kbs.put_dictionary(session, kb, read_dictionary(sample_dir / "dict"), SYSTEM.actor, NoIndex())
     log.info("loaded %d sample articles into the default knowledge base", created)
     return created
 

@@ -14,6 +14,7 @@ from sqlmodel import Session
 from indexer.embedding_cache import embed_with_cache
 from indexer.filters import Filters
 from indexer.metrics import summarise
+from kb_service.auth import Actor
 from kb_service.db import make_engine
 from kb_service.indexing import IndexManager
 from kb_service.models import Article
@@ -77,7 +78,7 @@ def run_eval(
     engine = make_engine(settings.resolved_database_url())
     bootstrap(engine, settings)
     with Session(engine, expire_on_commit=False) as session:
-        kb = kbs.create_kb(session, KbCreate(slug=EVAL_KB, name=folder.name), "eval")
+        kb = kbs.create_kb(session, KbCreate(slug=EVAL_KB, name=folder.name), Actor("eval"))
         imports.run_import(
             session,
             kb,

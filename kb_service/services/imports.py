@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
-from kb_service.auth import Principal
+from kb_service.auth import Actor, Principal
 from kb_service.errors import InvalidInput
 from kb_service.importing import ImportProblem, ParsedRecord, ParseLimits, parse_upload
 from kb_service.models import Article, ImportRecord, KnowledgeBase
@@ -181,7 +181,7 @@ def _check_publish(plans: list[Plan], kb: KnowledgeBase, actor: Principal) -> li
     ]
 
 
-def _write(session: Session, kb: KnowledgeBase, plans: list[Plan], actor: str) -> list[int]:
+def _write(session: Session, kb: KnowledgeBase, plans: list[Plan], actor: Actor) -> list[int]:
     changed_live = []
     for plan in plans:
         if plan.action == "unchanged":
@@ -236,9 +236,9 @@ def run_import(
     if dry_run:
         session.commit()
         return result
-    changed = _write(session, kb, plans, actor.name)
+    changed = _write(session, kb, plans, actor.actor)
     counts = {k: result[k] for k in ("created", "updated", "unchanged")}
-    audit.record(session, actor.name, "import", "import", filename[:64], kb_id=kb.id, **counts)
+    audit.record(session, actor.actor, "import", "import", filename[:64], kb_id=kb.id, **counts)
     session.commit()
     if changed:
         listener.articles_changed(kb.slug, changed)

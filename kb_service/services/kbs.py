@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
-from kb_service.auth import Principal
+from kb_service.auth import Actor, Principal
 from kb_service.errors import Conflict, InvalidInput, NotFound
 from kb_service.errors import validation_details as _details
 from kb_service.models import KnowledgeBase, utcnow
@@ -40,7 +40,7 @@ def list_kbs(session: Session, actor: Principal) -> list[KnowledgeBase]:
     return [kb for kb in rows if actor.can_access(kb.slug)]
 
 
-def create_kb(session: Session, data: KbCreate, actor: str | None) -> KnowledgeBase:
+def create_kb(session: Session, data: KbCreate, actor: Actor) -> KnowledgeBase:
     if session.exec(select(KnowledgeBase).where(KnowledgeBase.slug == data.slug)).first():
         raise Conflict(f"knowledge base '{data.slug}' already exists")
     settings = KbSettings(language=data.language).model_dump()
@@ -56,9 +56,7 @@ def get_settings(kb: KnowledgeBase) -> KbSettings:
     return KbSettings.model_validate(kb.settings)
 
 
-def update_settings(
-    session: Session, kb: KnowledgeBase, changes: dict[str, Any], actor: str | None
-) -> KbSettings:
+def update_settings(session: Session, kb: KnowledgeBase, changes: dict[str, Any], actor: Actor) -> KbSettings:
     """Merge the sent fields over the current settings and validate the whole."""
     try:
         merged = KbSettings.model_validate({**kb.settings, **changes})
@@ -83,7 +81,7 @@ def get_dictionary(kb: KnowledgeBase) -> dict[str, Any]:
 
 
 def put_dictionary(
-    session: Session, kb: KnowledgeBase, data: Dictionary, actor: str | None, listener: IndexListener
+    session: Session, kb: KnowledgeBase, data: Dictionary, actor: Actor, listener: IndexListener
 ) -> dict[str, Any]:
     kb.user_words, kb.synonyms = data.user_words, data.synonyms
     kb.dictionary_version += 1
@@ -108,4 +106,4 @@ def ensure_default_kb(session: Session) -> KnowledgeBase:
     kb = session.exec(select(KnowledgeBase).where(KnowledgeBase.slug == DEFAULT_KB)).first()
     if kb is not None:
         return kb
-    return create_kb(session, KbCreate(slug=DEFAULT_KB, name="Default knowledge base"), "system")
+    return create_kb(session, KbCreate(slug=DEFAULT_KB, name="Default knowledge base"), Actor("system"))

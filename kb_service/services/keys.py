@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from kb_service.auth import KeyRing, hash_token, new_token
+from kb_service.auth import Actor, KeyRing, hash_token, new_token
 from kb_service.errors import Forbidden, InvalidInput, NotFound
 from kb_service.models import ApiKey, KnowledgeBase, utcnow
 from kb_service.schemas.keys import KeyCreate
@@ -26,7 +26,7 @@ def key_out(row: ApiKey) -> dict[str, Any]:
     }
 
 
-def create_key(session: Session, data: KeyCreate, actor: str | None) -> tuple[ApiKey, str]:
+def create_key(session: Session, data: KeyCreate, actor: Actor) -> tuple[ApiKey, str]:
     if data.kbs is not None:
         known = set(session.exec(select(KnowledgeBase.slug)).all())
         unknown = [slug for slug in data.kbs if slug not in known]
@@ -71,7 +71,7 @@ def list_keys(session: Session, scope: tuple[str, ...] | None = None) -> list[Ap
 
 
 def revoke_key(
-    session: Session, key_id: int, actor: str | None, ring: KeyRing, scope: tuple[str, ...] | None = None
+    session: Session, key_id: int, actor: Actor, ring: KeyRing, scope: tuple[str, ...] | None = None
 ) -> ApiKey:
     row = session.get(ApiKey, key_id)
     if row is None:

@@ -39,4 +39,4 @@ def restore_version(
         raise NotFound(f"article {article_id} has no version {number}")
     content = {k: old.snapshot.get(k) for k in DOC_FIELDS if k in old.snapshot}
     doc = validated_doc(ArticleIn.model_validate(content).model_dump() | {"type": row.type}, limits, kb)
-    return save_edit(session, kb, row, doc, f"restore:{number}", actor.name, listener)
+    return save_edit(session, kb, row, doc, f"restore:{number}", actor.actor, listener)

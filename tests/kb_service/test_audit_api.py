@@ -80,7 +80,26 @@ def test_each_change_is_recorded_with_its_key_newest_first(api: Api) -> None:
     key_events = [(e["action"], e["target_id"]) for e in log["items"][:2]]
     assert key_events == [("revoke", str(temp_id)), ("create", str(temp_id))]
     assert {e["actor"] for e in log["items"][:2]} == {admin_name}
+    admin_id = next(k["id"] for k in keys.values() if k["role"] == "admin")
+    assert {e["actor_key_id"] for e in log["items"][:2]} == {admin_id}
+    assert {e["actor_key_id"] for e in mine} == {editor_id}
     assert all("key" not in e["details"] for e in log["items"])  # never a secret
+
+
+def test_keys_with_the_same_name_are_told_apart_by_id(api: Api) -> None:
+    first_id, first = _named_key(api, "editor", "shift-editor")
+    second_id, second = _named_key(api, "editor", "shift-editor")
+    for n, headers in enumerate((first, second, second)):
+        r = api.client.post("/v1/kbs/default/articles", json=FAQ | {"question": f"问题{n}"}, headers=headers)
+        assert r.status_code == 201, r.text
+    assert _audit(api, actor="shift-editor", target_type="article")["total"] == 3
+    by_first = _audit(api, actor_key_id=first_id, target_type="article")["items"]
+    by_second = _audit(api, actor_key_id=second_id, target_type="article")["items"]
+    assert len(by_first) == 1 and len(by_second) == 2
+    assert {e["actor_key_id"] for e in by_second} == {second_id}
+    # the service itself (the default KB at first start) has no key
+    system = _audit(api, actor="system")["items"]
+    assert system and all(e["actor_key_id"] is None for e in system)
 
 
 def test_filters_and_paging(api: Api) -> None:
@@ -113,7 +132,12 @@ def test_non_admins_get_403(api: Api, role: str) -> None:
 
 @pytest.mark.parametrize(
     ("params", "field"),
-    [({"since": "yesterday"}, "since"), ({"until": "2026-13-01"}, "until"), ({"limit": 0}, "limit")],
+    [
+        ({"since": "yesterday"}, "since"),
+        ({"until": "2026-13-01"}, "until"),
+        ({"limit": 0}, "limit"),
+        ({"actor_key_id": "zhang"}, "actor_key_id"),
+    ],
 )
 def test_bad_query_params_get_422_naming_the_field(api: Api, params: dict[str, Any], field: str) -> None:
     r = api.client.get("/v1/audit", params=params, headers=api.headers())
