@@ -52,8 +52,9 @@ def configure_logging(log_format: Literal["json", "text"], level: int = logging.
     root.handlers = [handler]
     root.setLevel(level)
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
-        logging.getLogger(name).handlers = []
-        logging.getLogger(name).propagate = True
+        logger = logging.getLogger(name)
+        logger.handlers, logger.propagate = [], True
+        logger.setLevel(logging.NOTSET)  # follow the root level, whatever an earlier uvicorn.Config set
 
 
 def _key_id(scope: Scope, status: int) -> int | None:
