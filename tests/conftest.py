@@ -35,17 +35,30 @@ def postgres_available() -> bool:
         return False
 
 
+@contextmanager
+def pg_database(prefix: str = "kbtest") -> Iterator[str]:
+    """The URL of a new empty PostgreSQL database, dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    with _pg_connect(PG_ADMIN_URL) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with _pg_connect(PG_ADMIN_URL) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def require_postgres(available: bool) -> None:
+    if not available:
+        pytest.skip(f"no PostgreSQL reachable at {PG_ADMIN_URL} (set CI=true to make this a failure)")
+
+
 @pytest.fixture
 def postgres_url(postgres_available: bool) -> Iterator[str]:
     """A throwaway database, dropped after the test."""
-    if not postgres_available:
-        pytest.skip(f"no PostgreSQL reachable at {PG_ADMIN_URL} (set CI=true to make this a failure)")
-    name = f"kbtest_{uuid.uuid4().hex[:12]}"
-    with _pg_connect(PG_ADMIN_URL) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    with _pg_connect(PG_ADMIN_URL) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    require_postgres(postgres_available)
+    with pg_database() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

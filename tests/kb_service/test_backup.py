@@ -9,9 +9,7 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -26,7 +24,7 @@ from kb_service.db import make_engine
 from kb_service.models import ApiKey, Article, ArticleVersion, KnowledgeBase
 from kb_service.services.article_rules import as_utc
 from kb_service.settings import get_settings
-from tests.conftest import PG_ADMIN_URL, Api, _pg_connect, api_on
+from tests.conftest import Api, api_on, pg_database
 from tests.kb_service.helpers import FAQ, GUIDE, create
 
 REPO = Path(__file__).resolve().parents[2]
@@ -39,18 +37,6 @@ INVOICE = {
 
 
 # ---- databases and the command ------------------------------------------------------------------
-@contextmanager
-def pg_database() -> Iterator[str]:
-    name = f"kbtest_{uuid.uuid4().hex[:12]}"
-    with _pg_connect(PG_ADMIN_URL) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with _pg_connect(PG_ADMIN_URL) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 @pytest.fixture
 def fresh_url(database_url: str, tmp_path: Path) -> Iterator[str]:
     """A second, empty database of the same kind as `database_url`."""

@@ -4,7 +4,6 @@ article, version and (revocable, throwaway) key, so they reach the real handlers
 
 from __future__ import annotations
 
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +19,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from kb_service.app import create_app
 from kb_service.settings import Settings
-from tests.conftest import PG_ADMIN_URL, Api, _pg_connect, make_api
+from tests.conftest import Api, make_api, pg_database, require_postgres
 from tests.kb_service.helpers import FAQ, GUIDE
 
 MAX_EXAMPLES = 15  # per operation; deterministic, no shrinking: a CI run of a few minutes at most
@@ -43,14 +42,9 @@ def fuzz_database(request: pytest.FixtureRequest, postgres_available: bool) -> I
     if request.param == "sqlite":
         yield None
         return
-    if not postgres_available:
-        pytest.skip(f"no PostgreSQL reachable at {PG_ADMIN_URL} (set CI=true to make this a failure)")
-    name = f"kbfuzz_{uuid.uuid4().hex[:12]}"
-    with _pg_connect(PG_ADMIN_URL) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    with _pg_connect(PG_ADMIN_URL) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    require_postgres(postgres_available)
+    with pg_database("kbfuzz") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
