@@ -11,6 +11,7 @@ from kb_service.auth import KeyRing
 from kb_service.db import make_engine
 from kb_service.errors import install_error_handlers
 from kb_service.indexing import IndexManager
+from kb_service.indexing.result_cache import ResultCache
 from kb_service.limits import BodySizeLimit
 from kb_service.logging_setup import RequestLogMiddleware
 from kb_service.metrics import install_metrics
@@ -33,7 +34,6 @@ from kb_service.schemas.errors import ERROR_RESPONSES
 from kb_service.services.bootstrap import bootstrap
 from kb_service.services.kb_cache import KbCache
 from kb_service.services.query_log import QueryLogWriter
-from kb_service.services.search import ResultCache
 from kb_service.services.sessions import SessionStore
 from kb_service.settings import Settings, get_settings
 

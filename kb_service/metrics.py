@@ -76,6 +76,7 @@ class StateCollector(Collector):
             degraded = 1.0 if index.embedder.encoder is None else 0.0
             yield GaugeMetricFamily("kb_degraded", "1 when the encoder is unavailable (BM25 only)", degraded)
             yield from _index_metrics(index)
+            yield from _cache_metrics(index.results)
         query_log = getattr(state, "query_log", None)
         if query_log is not None:
             yield GaugeMetricFamily(
@@ -115,6 +116,16 @@ def _index_metrics(index: Any) -> Iterator[Metric]:
             [status["kb"], str(status.get("snapshot") or ""), str(status.get("state") or "")], 1.0
         )
     yield info
+
+
+def _cache_metrics(cache: Any) -> Iterator[Metric]:
+    """The retrieval cache that answer and suggest share (repeated questions served from memory)."""
+    yield CounterMetricFamily("kb_result_cache_hits", "retrieval results served from memory", cache.hits)
+    yield CounterMetricFamily("kb_result_cache_misses", "retrieval results computed", cache.misses)
+    sizes = GaugeMetricFamily("kb_result_cache_entries", "cached retrieval results", labels=["kb"])
+    for kb, size in sorted(cache.sizes().items()):
+        sizes.add_metric([kb], float(size))
+    yield sizes
 
 
 def install_metrics(app: FastAPI) -> None:

@@ -27,6 +27,7 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -35,13 +36,14 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from openloop import open_loop  # noqa: E402
-from scenario import MIXES, request_lines  # noqa: E402
+from scenario import MIXES, request_lines, warm_lines  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 KB = Path(sys.executable).with_name("kb")
 ENV = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "KB_WAIT_FOR_INDEX": "true"}
 
 
+STAGES = ("unique", "bot", "open_loop", "soak")
 CATEGORIES = ("repair", "pre_sales", "after_sales", "account", "billing", "general")  # the default KB's
 
 
@@ -190,6 +192,21 @@ class Publisher(threading.Thread):
         return {"publishes": self.done, "errors": self.errors, "p50_ms": round(float(np.median(lat)), 1)}
 
 
+def send_once(base: str, lines: list[str], workers: int = 8) -> float:
+    """Send every request line once (a warm-up, not measured); returns the seconds it took."""
+    started = time.perf_counter()
+    with httpx.Client(base_url=base, timeout=30) as client:
+
+        def send(line: str) -> None:
+            method, path, key, body = line.split("\t", 3)
+            headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+            client.request(method, path, content=body.encode(), headers=headers).raise_for_status()
+
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(send, lines))
+    return time.perf_counter() - started
+
+
 def wrk(base: str, requests_file: Path, clients: int, seconds: int) -> dict[str, Any]:
     script = str(HERE / "mix.lua")
     out = subprocess.run(
@@ -220,6 +237,10 @@ class Scenarios:
         self.offset += used
         requests_file = self.data_dir / f"requests_{name}.txt"
         requests_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        warm = warm_lines(lines, self.queries) if not unique else []
+        if warm:
+            seconds_taken = send_once(self.server.base, warm)
+            print(f"warmed with {len(warm)} popular questions in {seconds_taken:.0f} s", flush=True)
         publisher = Publisher(self.server.base, self.keys["editor"]) if publish else None
         if publisher:
             publisher.start()
@@ -231,19 +252,21 @@ class Scenarios:
         return result
 
 
-def run(data_dir: Path, port: int, seconds: int, soak_minutes: float) -> None:
+def run(data_dir: Path, port: int, seconds: int, soak_minutes: float, only: set[str]) -> None:
     server = Server(data_dir, port)
     results: dict[str, Any] = {"started_rss_mb": round(server.rss_mb())}
     scenarios = Scenarios(server, data_dir)
     try:
         runs = [("unique", 16, False), ("unique", 16, True), ("unique", 64, True)]
         runs += [("bot", 16, False), ("bot", 16, True), ("bot", 64, True)]
+        runs = [r for r in runs if r[0] in only]
         results["runs"] = [scenarios.run(n, c, seconds, p) for n, c, p in runs]
-        fresh = scenarios.queries["unique"][scenarios.offset :]
-        scenarios.offset += 30 * seconds
-        results["open_loop"] = open_loop(server.base, scenarios.keys, fresh, rate=30, seconds=seconds)
-        print(json.dumps(results["open_loop"]), flush=True)
-        if soak_minutes > 0:
+        if "open_loop" in only:
+            fresh = scenarios.queries["unique"][scenarios.offset :]
+            scenarios.offset += 30 * seconds
+            results["open_loop"] = open_loop(server.base, scenarios.keys, fresh, rate=30, seconds=seconds)
+            print(json.dumps(results["open_loop"]), flush=True)
+        if soak_minutes > 0 and "soak" in only:
             rss_start = server.rss_mb()
             soak = scenarios.run("unique", 16, int(soak_minutes * 60), True)
             results["soak"] = {**soak, "rss_start_mb": round(rss_start), "rss_end_mb": round(server.rss_mb())}
@@ -265,11 +288,17 @@ def main() -> None:
     r.add_argument("--port", type=int, default=8765)
     r.add_argument("--seconds", type=int, default=60)
     r.add_argument("--soak-minutes", type=float, default=10)
+    r.add_argument(
+        "--only", default=",".join(STAGES), help=f"comma-separated stages to run (default: all of {STAGES})"
+    )
     args = parser.parse_args()
     if args.command == "prepare":
         prepare(args.data_dir, args.chunks, args.agents)
     else:
-        run(args.data_dir, args.port, args.seconds, args.soak_minutes)
+        only = set(args.only.split(","))
+        if only - set(STAGES):
+            parser.error(f"--only: unknown stages {sorted(only - set(STAGES))}; choose from {STAGES}")
+        run(args.data_dir, args.port, args.seconds, args.soak_minutes, only)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -23,6 +24,7 @@ from indexer.text import normalize
 from kb_service.indexing import source
 from kb_service.indexing.embedder import Embedder
 from kb_service.indexing.kb_index import KbIndex
+from kb_service.indexing.result_cache import ResultCache
 from kb_service.models import KnowledgeBase
 from kb_service.services.kbs import get_kb
 from kb_service.settings import Settings
@@ -30,6 +32,13 @@ from kb_service.settings import Settings
 log = logging.getLogger(__name__)
 EXACT_QUESTION_CONFIDENCE = 0.98
 COMPACT_AFTER_CHUNKS = 2_000  # a delta this large is folded into a fresh main build
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    hits: list[Hit]
+    outcome: SearchOutcome
+    confidence: float | None  # calibrated probability that hits[0] answers the query (None: no hits)
 
 
 class IndexManager:
@@ -55,6 +64,7 @@ class IndexManager:
         self._rebuild_again: set[str] = set()
         self._lock = threading.Lock()
         self._background = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kb-index")
+        self.results: ResultCache[Retrieval] = ResultCache()
 
     # ---- lifecycle -----------------------------------------------------------------------------
     def start(self, wait: bool = False) -> None:
@@ -197,6 +207,18 @@ class IndexManager:
         vector = self.embedder.query(query) if mode != "bm25" else None
         outcome = live.search(query, top_k, filters, mode, vector)  # type: ignore[arg-type]
         return to_hits(live, outcome), outcome
+
+    def retrieve(self, kb: str, query: str, top_k: int, filters: Filters, mode: str) -> Retrieval:
+        """`search` and `confidence` in one; a repeated request on the same index comes from memory."""
+        generation, key = self.generation(kb), (query, top_k, filters.key(), mode)
+        cached = self.results.get(kb, generation, key)
+        if cached is not None:
+            return cached
+        hits, outcome = self.search(kb, query, top_k, filters, mode)
+        found = Retrieval(hits, outcome, self.confidence(kb, outcome))
+        if not outcome.degraded:  # a degraded result must not outlive the outage
+            self.results.put(kb, generation, key, found)
+        return found
 
     def article(self, kb: str, article_id: int) -> Article | None:
         """A live (published, indexed) article, from memory."""

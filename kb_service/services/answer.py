@@ -58,12 +58,10 @@ def answer(
     hits, degraded = [], False
     decision = _from_session(indexes, kb, settings, state, request.query)
     if decision is None:
-        found, outcome = indexes.search(kb, request.query, SEARCH_DEPTH, to_filters(request), "hybrid")
-        hits, degraded = found, outcome.degraded
-        confidence = indexes.confidence(kb, outcome) or 0.0
-        decision = _decide(
-            settings, state, request.query, hits, outcome.state.articles, confidence, sentiment
-        )
+        found = indexes.retrieve(kb, request.query, SEARCH_DEPTH, to_filters(request), "hybrid")
+        hits, degraded = found.hits, found.outcome.degraded
+        articles = found.outcome.state.articles
+        decision = _decide(settings, state, request.query, hits, articles, found.confidence or 0.0, sentiment)
     sessions.put(kb, request.session_id, _next_state(state, decision))
     body = _render(decision, request, settings, sentiment, hits)
     took = (time.perf_counter() - started) * 1000

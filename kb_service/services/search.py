@@ -2,40 +2,16 @@
 
 from __future__ import annotations
 
-import threading
 import time
 import uuid
-from collections import OrderedDict
 from dataclasses import asdict
 from typing import Any, Protocol
 
 from indexer.filters import Filters
 from indexer.ranking import query_codes
 from kb_service.indexing import IndexManager
+from kb_service.indexing.result_cache import ResultCache
 from kb_service.schemas.search import SearchFilters, SearchRequest
-
-CACHE_SIZE = 10_000
-
-
-class ResultCache:
-    """Responses keyed by KB, index generation and request: any change to the served index misses."""
-
-    def __init__(self, size: int = CACHE_SIZE):
-        self._items: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
-        self._size, self._lock = size, threading.Lock()
-
-    def get(self, key: tuple[Any, ...]) -> dict[str, Any] | None:
-        with self._lock:
-            item = self._items.get(key)
-            if item is not None:
-                self._items.move_to_end(key)
-            return item
-
-    def put(self, key: tuple[Any, ...], value: dict[str, Any]) -> None:
-        with self._lock:
-            self._items[key] = value
-            if len(self._items) > self._size:
-                self._items.popitem(last=False)
 
 
 class HasFilters(Protocol):
@@ -60,19 +36,15 @@ def hit_out(hit: Any, explain: bool) -> dict[str, Any]:
     return data
 
 
-def search(indexes: IndexManager, cache: ResultCache, kb: str, request: SearchRequest) -> dict[str, Any]:
+def search(
+    indexes: IndexManager, cache: ResultCache[dict[str, Any]], kb: str, request: SearchRequest
+) -> dict[str, Any]:
+    """The response body of a search; a repeated request on the same index comes from `cache`."""
     started = time.perf_counter()
     filters = to_filters(request)
-    key = (
-        kb,
-        indexes.generation(kb),
-        request.query,
-        request.top_k,
-        filters.key(),
-        request.mode,
-        request.explain,
-    )
-    body = cache.get(key)
+    generation = indexes.generation(kb)
+    key = (request.query, request.top_k, filters.key(), request.mode, request.explain)
+    body = cache.get(kb, generation, key)
     if body is None:
         hits, outcome = indexes.search(kb, request.query, request.top_k, filters, request.mode)
         body = {
@@ -89,6 +61,6 @@ def search(indexes: IndexManager, cache: ResultCache, kb: str, request: SearchRe
                 "fusion": asdict(indexes.config.fusion),
             }
         if not outcome.degraded:  # a degraded answer must not outlive the outage
-            cache.put(key, body)
+            cache.put(kb, generation, key, body)
     took = (time.perf_counter() - started) * 1000
     return {"query_id": str(uuid.uuid4()), **body, "took_ms": round(took, 2)}

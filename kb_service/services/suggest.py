@@ -57,8 +57,8 @@ def suggest(
     query = customer_query(request.conversation)
     latest = [t.text for t in request.conversation if t.role == "customer"][-3:]
     sentiment = analyze_sentiment("\n".join(latest))
-    hits, outcome = indexes.search(kb, query, request.top_k, to_filters(request), "hybrid")
-    confidence = indexes.confidence(kb, outcome) or 0.0
+    found = indexes.retrieve(kb, query, request.top_k, to_filters(request), "hybrid")
+    hits, outcome, confidence = found.hits, found.outcome, found.confidence or 0.0
     replies: list[dict[str, object]] = []
     for hit in hits[:MAX_REPLIES]:
         article = outcome.state.articles.get(hit.article_id)

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from indexer.highlight import highlight
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from indexer.highlight import _find, highlight
+from indexer.lexicon import HAN
+from indexer.text import normalize_with_offsets
 from indexer.tokenizer import Tokenizer, TokenizerConfig
 
 
@@ -48,3 +55,26 @@ def test_with_tokenizer_output() -> None:
     snippet, terms = highlight("我的ThinkPad X1 Carbon笔记本无法开机", query)
     assert snippet == "我的<em>ThinkPad X1 Carbon</em>笔记本<em>无法开机</em>"
     assert terms == ["thinkpad x1 carbon", "无法", "开机"]  # features (≡…, #…) are not shown
+
+
+def _reference_spans(text: str, terms: tuple[str, ...]) -> list[tuple[int, int, str]]:
+    """The definition, as one regex with look-arounds (slow to compile, so not used at query time)."""
+    word = rf"[^\W_{HAN}]"
+    parts = []
+    for term in sorted(terms, key=len, reverse=True):
+        before = rf"(?<!{word})" if re.match(word, term[0]) else ""
+        after = rf"(?!{word})" if re.match(word, term[-1]) else ""
+        parts.append(before + re.escape(term) + after)
+    norm, offsets = normalize_with_offsets(text)
+    found = re.compile("|".join(parts)).finditer(norm)
+    return [(offsets[m.start()], offsets[m.end() - 1] + 1, m.group()) for m in found]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    text=st.text(alphabet="ab1中文_ -。é", max_size=30),
+    terms=st.lists(st.text(alphabet="ab1中文_ -", min_size=1, max_size=3), min_size=1, max_size=4),
+)
+def test_matching_is_leftmost_longest_with_word_boundaries(text: str, terms: list[str]) -> None:
+    unique = tuple(dict.fromkeys(terms))
+    assert [tuple(s) for s in _find(text, unique)] == _reference_spans(text, unique)
