@@ -16,7 +16,7 @@ import numpy as np
 
 from indexer.chunking import Chunk, chunk_article
 from indexer.config import IndexConfig
-from indexer.dense import DenseIndex
+from indexer.dense import DenseIndex, IdExclusion
 from indexer.documents import Article
 from indexer.filters import Filters, is_valid_at
 from indexer.ranking import (
@@ -71,6 +71,8 @@ class LiveIndex:
         self.config, self.tokenizer, self.encoder_name = config, tokenizer, encoder_name
         self._lock = threading.Lock()
         self._texts: dict[tuple[int, int], str] = {}  # article code runs by (id, version)
+        self._excluded: tuple[frozenset[int], IdExclusion] | None = None
+        self._delta_tokens: dict[str, list[str]] = {}  # by chunk text, for the current delta's chunks
         alive = np.ones(len(main), dtype=bool)
         self.state = LiveState(main, None, frozenset(), alive, dict(articles), {}, frozenset(), 0)
 
@@ -117,7 +119,12 @@ class LiveIndex:
     def _delta(self, chunks: list[Chunk], vectors: dict[str, np.ndarray]) -> Segment | None:
         if not chunks:
             return None
-        tokens = [self.tokenizer.tokenize(c.sparse_text) for c in chunks]
+        known = self._delta_tokens  # every change rebuilds the delta: tokenise only new chunks
+        tokens = [
+            known[c.sparse_text] if c.sparse_text in known else self.tokenizer.tokenize(c.sparse_text)
+            for c in chunks
+        ]
+        self._delta_tokens = {c.sparse_text: t for c, t in zip(chunks, tokens, strict=True)}
         have = [i for i, c in enumerate(chunks) if c.text in vectors]
         dense = None
         if have:
@@ -216,7 +223,7 @@ class LiveIndex:
         self, s: LiveState, vector: np.ndarray | None, depth: int, filters: Filters, accept: Acceptor
     ) -> dict[int, Candidate]:
         assert vector is not None
-        fetch = depth * (4 if filters.active else 1) + len(s.tombstones)
+        fetch = depth * (4 if filters.active else 1)  # tombstones are hidden inside FAISS, not fetched
         line_articles = s.main.line_articles | (s.delta.line_articles if s.delta else frozenset())
         if line_articles:  # their best line and their best other chunk must both be candidates
             fetch *= 8
@@ -224,7 +231,7 @@ class LiveIndex:
         for side, seg in (("main", s.main), ("delta", s.delta)):
             if seg is None or seg.dense is None:
                 continue
-            exclude = s.tombstones if side == "main" and s.tombstones else None
+            exclude = self._exclusion(s.tombstones) if side == "main" and s.tombstones else None
             ids, scores = seg.dense.search(vector, min(fetch, seg.dense.ntotal), exclude=exclude)
             cands += [
                 (int(seg.chunk_article[i]), float(v), ChunkRef(side, int(i)))  # type: ignore[arg-type]
@@ -233,6 +240,14 @@ class LiveIndex:
         return dense_per_article(
             [c for c in cands if accept(c[0])], lambda ref: self.chunk(s, ref).kind == "line", line_articles
         )
+
+    def _exclusion(self, tombstones: frozenset[int]) -> IdExclusion:
+        """The FAISS selector hiding `tombstones`, built once per tombstone set (not per query)."""
+        cached = self._excluded
+        if cached is None or cached[0] is not tombstones:
+            cached = (tombstones, IdExclusion(np.fromiter(tombstones, dtype=np.int64, count=len(tombstones))))
+            self._excluded = cached
+        return cached[1]
 
     def _code_hits(
         self, s: LiveState, normalized_query: str, article_ids: set[int]
