@@ -7,9 +7,11 @@ reads one immutable `LiveState`; changes build a new state and swap it under a l
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -18,7 +20,7 @@ from indexer.chunking import Chunk, chunk_article
 from indexer.config import IndexConfig
 from indexer.dense import DenseIndex, IdExclusion
 from indexer.documents import Article
-from indexer.filters import Filters, is_valid_at
+from indexer.filters import Filters, is_valid_at, validity_changes
 from indexer.ranking import (
     Candidate,
     ChunkRef,
@@ -34,6 +36,7 @@ from indexer.text import code_runs, normalize
 from indexer.tokenizer import Tokenizer
 
 Mode = Literal["hybrid", "bm25", "dense"]
+_SERIALS = itertools.count(1)
 Acceptor = Callable[[int], bool]
 
 
@@ -47,6 +50,11 @@ class LiveState:
     delta_vectors: dict[str, np.ndarray]  # chunk text -> vector, for delta chunks
     pending: frozenset[str]  # delta chunk texts still waiting for vectors
     generation: int  # bumps on every change (result caches key on it)
+
+    @cached_property
+    def validity_times(self) -> tuple[float, ...]:
+        """When some live article's validity window opens or closes (results change then too)."""
+        return validity_changes(self.articles.values())
 
 
 @dataclass(frozen=True)
@@ -69,6 +77,7 @@ class LiveIndex:
         encoder_name: str | None,
     ):
         self.config, self.tokenizer, self.encoder_name = config, tokenizer, encoder_name
+        self.serial = next(_SERIALS)  # tells indexes apart where id() could be reused after a rebuild
         self._lock = threading.Lock()
         self._texts: dict[tuple[int, int], str] = {}  # article code runs by (id, version)
         self._excluded: tuple[frozenset[int], IdExclusion] | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -49,3 +50,10 @@ def is_valid_at(article: Article, now: datetime | None = None) -> bool:
 
 def _aware(value: datetime) -> datetime:
     return value if value.utcoffset() is not None else value.replace(tzinfo=UTC)
+
+
+def validity_changes(articles: Iterable[Article]) -> tuple[float, ...]:
+    """Sorted POSIX times at which some article's validity window opens or closes: between two of
+    them, `is_valid_at` gives the same answer for every article."""
+    times = {_aware(t).timestamp() for a in articles for t in (a.valid_from, a.valid_to) if t is not None}
+    return tuple(sorted(times))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -210,7 +212,8 @@ class IndexManager:
 
     def retrieve(self, kb: str, query: str, top_k: int, filters: Filters, mode: str) -> Retrieval:
         """`search` and `confidence` in one; a repeated request on the same index comes from memory."""
-        generation, key = self.generation(kb), (query, top_k, filters.key(), mode)
+        # equal normalised questions (width, script, case) share one result: the same answer for both
+        generation, key = self.generation(kb), (normalize(query), top_k, filters.key(), mode)
         cached = self.results.get(kb, generation, key)
         if cached is not None:
             return cached
@@ -242,10 +245,14 @@ class IndexManager:
             confidence = max(confidence, EXACT_QUESTION_CONFIDENCE)
         return confidence
 
-    def generation(self, kb: str) -> tuple[int, int]:
-        handle = self._open(kb)
-        live = handle.live
-        return (id(live), live.state.generation if live else -1)
+    def generation(self, kb: str) -> tuple[int, int, int]:
+        """Changes whenever a search may answer differently: a live update, a rebuild, or the
+        opening or closing of an article's validity window (result caches key on it)."""
+        live = self._open(kb).live
+        if live is None:
+            return (0, -1, 0)
+        state = live.state
+        return (live.serial, state.generation, bisect.bisect_right(state.validity_times, time.time()))
 
     def status(self, kb: str) -> dict[str, Any]:
         handle = self._open(kb)

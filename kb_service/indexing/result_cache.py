@@ -2,23 +2,20 @@
 
 A bot asks the same popular questions over and over; serving them from memory is what lets one
 process answer hundreds of requests a second. Any change to the served index (publish, archive,
-edit, dictionary, rebuild) gives it a new generation, and the first lookup on the new generation
-empties that KB's entries, so a stale result is never served and no old index state stays alive
-through the cache. Validity windows are checked at query time, so entries also expire with the
-minute they were computed in.
+edit, dictionary, rebuild, an article's validity window opening or closing) gives it a new
+generation, and the first lookup on the new generation empties that KB's entries, so a stale result
+is never served and no old index state stays alive through the cache.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Hashable
 from typing import Generic, TypeVar
 
 Value = TypeVar("Value")
 CACHE_SIZE = 10_000  # entries per KB
-VALIDITY_STEP_S = 60
 
 
 class ResultCache(Generic[Value]):
@@ -29,15 +26,14 @@ class ResultCache(Generic[Value]):
         self.hits = self.misses = 0
 
     def get(self, kb: str, generation: Hashable, key: Hashable) -> Value | None:
-        timed = _timed(key)
         with self._lock:
             entries = self._entries(kb, generation)
-            value = entries.get(timed)
+            value = entries.get(key)
             if value is None:
                 self.misses += 1
             else:
                 self.hits += 1
-                entries.move_to_end(timed)
+                entries.move_to_end(key)
             return value
 
     def put(self, kb: str, generation: Hashable, key: Hashable, value: Value) -> None:
@@ -47,7 +43,7 @@ class ResultCache(Generic[Value]):
             if current is None or current[0] != generation:
                 return
             entries = current[1]
-            entries[_timed(key)] = value
+            entries[key] = value
             if len(entries) > self._size:
                 entries.popitem(last=False)
 
@@ -61,7 +57,3 @@ class ResultCache(Generic[Value]):
             current = (generation, OrderedDict())
             self._kbs[kb] = current
         return current[1]
-
-
-def _timed(key: Hashable) -> Hashable:
-    return (key, int(time.time() // VALIDITY_STEP_S))

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from indexer.filters import Filters
 from indexer.ranking import query_codes
+from indexer.text import normalize
 from kb_service.indexing import IndexManager
 from kb_service.indexing.result_cache import ResultCache
 from kb_service.schemas.search import SearchFilters, SearchRequest
@@ -43,7 +44,7 @@ def search(
     started = time.perf_counter()
     filters = to_filters(request)
     generation = indexes.generation(kb)
-    key = (request.query, request.top_k, filters.key(), request.mode, request.explain)
+    key = (normalize(request.query), request.top_k, filters.key(), request.mode, request.explain)
     body = cache.get(kb, generation, key)
     if body is None:
         hits, outcome = indexes.search(kb, request.query, request.top_k, filters, request.mode)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
-
-from kb_service.indexing import result_cache
 from kb_service.indexing.result_cache import ResultCache
 from tests.conftest import Api
+from tests.kb_service.helpers import create
 from tests.kb_service.test_metrics import sample, scrape
 
 ANSWER = "/v1/kbs/default/answer"
@@ -31,17 +31,6 @@ def test_a_new_generation_empties_the_kb_and_late_results_are_dropped() -> None:
     assert cache.get("b", 7, "q") == "other kb"
 
 
-def test_entries_expire_with_the_validity_step(monkeypatch: pytest.MonkeyPatch) -> None:
-    cache: ResultCache[str] = ResultCache()
-    cache.get("a", 1, "q")
-    cache.put("a", 1, "q", "v")
-    clock = [result_cache.time.time()]
-    monkeypatch.setattr(result_cache.time, "time", lambda: clock[0])
-    assert cache.get("a", 1, "q") == "v"
-    clock[0] += result_cache.VALIDITY_STEP_S  # an article's valid_until may have passed meanwhile
-    assert cache.get("a", 1, "q") is None
-
-
 def ask(api: Api, query: str, **extra: Any) -> dict[str, Any]:
     r = api.client.post(ANSWER, json={"query": query, **extra}, headers=api.headers("bot"))
     assert r.status_code == 200, r.text
@@ -53,6 +42,16 @@ def suggest(api: Api, text: str) -> dict[str, Any]:
     r = api.client.post(SUGGEST, json=body, headers=api.headers("agent"))
     assert r.status_code == 200, r.text
     return r.json()  # type: ignore[no-any-return]
+
+
+def wait_for_vectors(api: Api) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        r = api.client.get("/v1/kbs/default/index", headers=api.headers("editor"))
+        if r.json()["pending_dense"] == 0:
+            return
+        time.sleep(0.05)
+    raise AssertionError("the published FAQ got no vectors in 30 s")
 
 
 def cache_counts(api: Api) -> tuple[float, float]:
@@ -74,6 +73,9 @@ def test_repeats_are_served_from_memory_and_edits_are_seen_at_once(sample_api: A
         k: v for k, v in first.items() if k not in ("query_id", "took_ms")
     }
     assert again["query_id"] != first["query_id"]
+    traditional = ask(sample_api, "發票抬頭寫錯了能修改嗎?")  # the same question once normalised
+    assert cache_counts(sample_api) == (hits + 2, misses)
+    assert traditional["answer"] == first["answer"]
     reply = suggest(sample_api, question)
     assert reply["replies"] and suggest(sample_api, question)["replies"] == reply["replies"]
 
@@ -104,3 +106,26 @@ def test_session_turns_still_decide_per_conversation(sample_api: Api) -> None:
     follow_up = ask(sample_api, "还是不行", session_id="s-1")
     assert follow_up["decision"] == "handoff", follow_up
     assert ask(sample_api, question, session_id="s-2")["decision"] == "answer"
+
+
+def test_an_answer_whose_validity_ends_is_not_served_from_memory(sample_api: Api) -> None:
+    ends = datetime.now(UTC) + timedelta(seconds=10)
+    offer = {
+        "type": "faq",
+        "question": "双十一以旧换新补贴怎么领取",
+        "similar_questions": ["以旧换新补贴在哪领"],
+        "answer": "活动期间在商城“以旧换新”页面提交旧机信息，审核通过后补贴自动抵扣。",
+        "category": "pre_sales",
+        "status": "published",
+        "valid_to": ends.isoformat(),
+    }
+    article_id = create(sample_api, offer)["id"]
+    wait_for_vectors(sample_api)  # their arrival is an index change too
+    first = ask(sample_api, offer["question"])
+    assert first["decision"] == "answer" and first["answer"]["article_id"] == article_id
+    hits, _ = cache_counts(sample_api)
+    assert ask(sample_api, offer["question"])["answer"] == first["answer"]
+    assert cache_counts(sample_api)[0] == hits + 1  # still valid: from memory
+    time.sleep(max(0.0, (ends - datetime.now(UTC)).total_seconds()) + 0.2)
+    expired = ask(sample_api, offer["question"])
+    assert expired["answer"] is None or expired["answer"]["article_id"] != article_id
