@@ -12,8 +12,9 @@ answer / suggest logic, the query log and the articles an editor publishes (embe
 
 `run` starts `kb serve` (uvloop + httptools, one process) and drives it with wrk (a Lua script in this
 folder, 2 threads, requests from a file) for each scenario, with an editor creating or editing an FAQ
-every second when publishing is on; then an open-loop client at a fixed rate and a soak that reports
-the server's RSS. Every figure goes to stdout and, as JSON, to `<data-dir>/load_results.json`.
+every second when publishing is on (a bot-mix run first asks each of its popular questions once,
+unmeasured, as a day of traffic would have); then an open-loop client at a fixed rate and a soak that
+reports the server's RSS. Every figure goes to stdout and, as JSON, to `<data-dir>/load_results.json`.
 Clients use one agent key each (the per-key rate limit stays on) and share the bot key.
 """
 
