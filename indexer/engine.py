@@ -16,13 +16,22 @@ from typing import Literal
 
 import numpy as np
 
+from indexer.candidates import (
+    Evidence,
+    bm25_side,
+    dense_fetch,
+    dense_side,
+    evidence,
+    line_articles,
+    pending_articles,
+    still_ranks,
+)
 from indexer.chunking import Chunk, chunk_article
 from indexer.config import IndexConfig
 from indexer.dense import DenseIndex, IdExclusion
 from indexer.documents import Article
 from indexer.filters import Filters, is_valid_at, validity_changes
 from indexer.ranking import (
-    Candidate,
     ChunkRef,
     Fused,
     best_per_article,
@@ -65,6 +74,7 @@ class SearchOutcome:
     normalized_query: str
     query_tokens: list[str]
     state: LiveState
+    evidence: Evidence | None = None  # what the ranking depended on (see `indexer.candidates`)
 
 
 class LiveIndex:
@@ -179,20 +189,30 @@ class LiveIndex:
         degraded = want_dense and (query_vector is None or s.main.dense is None and s.delta is None)
         depth = max(self.config.fusion.depth, top_k * 4)
         accept = self._acceptor(s, filters)
-        bm25 = self._bm25_side(s, tokens, depth, filters, accept) if mode != "dense" or degraded else {}
-        dense = (
-            self._dense_side(s, query_vector, depth, filters, accept) if want_dense and not degraded else {}
-        )
+        lines = line_articles(s)
+        bm25_cands = bm25_side(s, tokens, depth, filters, accept) if mode != "dense" or degraded else None
+        bm25 = best_per_article([c for c in bm25_cands.all if accept(c[0])]) if bm25_cands else {}
+        dense_cands, dense = None, {}
+        if want_dense and not degraded:
+            assert query_vector is not None
+            exclude = self._exclusion(s.tombstones) if s.tombstones else None
+            dense_cands = dense_side(s, query_vector, dense_fetch(s, depth, filters), exclude)
+            is_line = lambda ref: self.chunk(s, ref).kind == "line"  # noqa: E731
+            dense = dense_per_article([c for c in dense_cands.all if accept(c[0])], is_line, lines)
         if mode == "hybrid" and not degraded:
             codes = self._code_hits(s, normalized, set(bm25) | set(dense))
-            lines = s.main.line_articles | (s.delta.line_articles if s.delta else frozenset())
-            fused = fuse(bm25, dense, self.config.fusion, codes, self._pending_articles(s), top_k, lines)
+            fused = fuse(bm25, dense, self.config.fusion, codes, pending_articles(s), top_k, lines)
         elif dense:
             fused = single_side(dense, "dense", top_k)
         else:
             fused = single_side(bm25, "bm25", top_k)
         used: Mode = "bm25" if degraded else mode
-        return SearchOutcome(fused[:top_k], used, degraded, normalized, tokens, s)
+        found = evidence(s, bm25_cands, dense_cands, query_vector) if not hold_out else None
+        return SearchOutcome(fused[:top_k], used, degraded, normalized, tokens, s, found)
+
+    def still_ranks(self, found: Evidence | None, query_tokens: list[str]) -> bool:
+        """Whether searching the current state would rank a query as it did when `found` was recorded."""
+        return found is not None and still_ranks(self.state, found, query_tokens)
 
     @staticmethod
     def _acceptor(s: LiveState, filters: Filters) -> Acceptor:
@@ -205,50 +225,6 @@ class LiveIndex:
             return cache[article_id]
 
         return accept
-
-    def _bm25_side(
-        self, s: LiveState, tokens: list[str], depth: int, filters: Filters, accept: Acceptor
-    ) -> dict[int, Candidate]:
-        allowed = s.alive_main
-        if filters.active:
-            owners = np.unique(s.main.chunk_article)
-            ok = np.fromiter((accept(int(a)) for a in owners), dtype=bool, count=len(owners))
-            allowed = allowed & np.isin(s.main.chunk_article, owners[ok])
-        cands = []
-        idx, scores = s.main.bm25.top_k(tokens, depth, allowed)
-        cands += [
-            (int(s.main.chunk_article[i]), float(v), ChunkRef("main", int(i)))
-            for i, v in zip(idx, scores, strict=True)
-        ]
-        if s.delta is not None:
-            idx, scores = s.delta.bm25.top_k(tokens, depth)
-            cands += [
-                (int(s.delta.chunk_article[i]), float(v), ChunkRef("delta", int(i)))
-                for i, v in zip(idx, scores, strict=True)
-            ]
-        return best_per_article([c for c in cands if accept(c[0])])
-
-    def _dense_side(
-        self, s: LiveState, vector: np.ndarray | None, depth: int, filters: Filters, accept: Acceptor
-    ) -> dict[int, Candidate]:
-        assert vector is not None
-        fetch = depth * (4 if filters.active else 1)  # tombstones are hidden inside FAISS, not fetched
-        line_articles = s.main.line_articles | (s.delta.line_articles if s.delta else frozenset())
-        if line_articles:  # their best line and their best other chunk must both be candidates
-            fetch *= 8
-        cands = []
-        for side, seg in (("main", s.main), ("delta", s.delta)):
-            if seg is None or seg.dense is None:
-                continue
-            exclude = self._exclusion(s.tombstones) if side == "main" and s.tombstones else None
-            ids, scores = seg.dense.search(vector, min(fetch, seg.dense.ntotal), exclude=exclude)
-            cands += [
-                (int(seg.chunk_article[i]), float(v), ChunkRef(side, int(i)))  # type: ignore[arg-type]
-                for i, v in zip(ids, scores, strict=True)
-            ]
-        return dense_per_article(
-            [c for c in cands if accept(c[0])], lambda ref: self.chunk(s, ref).kind == "line", line_articles
-        )
 
     def _exclusion(self, tombstones: frozenset[int]) -> IdExclusion:
         """The FAISS selector hiding `tombstones`, built once per tombstone set (not per query)."""
@@ -271,12 +247,6 @@ class LiveIndex:
             if found:
                 out[article_id] = found
         return out
-
-    @staticmethod
-    def _pending_articles(s: LiveState) -> frozenset[int]:
-        if not s.pending or s.delta is None:
-            return frozenset()
-        return frozenset(c.article_id for c in s.delta.chunks if c.text in s.pending)
 
     def _article_text(self, article: Article) -> str:
         key = (article.id, article.version)

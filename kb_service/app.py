@@ -11,7 +11,6 @@ from kb_service.auth import KeyRing
 from kb_service.db import make_engine
 from kb_service.errors import install_error_handlers
 from kb_service.indexing import IndexManager
-from kb_service.indexing.result_cache import ResultCache
 from kb_service.limits import BodySizeLimit
 from kb_service.logging_setup import RequestLogMiddleware
 from kb_service.metrics import install_metrics
@@ -53,7 +52,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.rate_limiter = RateLimiter.from_settings(settings)
         app.state.index = IndexManager(engine, settings)
         app.state.index.start(wait=settings.wait_for_index)
-        app.state.result_cache = ResultCache()
         app.state.sessions = SessionStore()
         app.state.query_log = QueryLogWriter(engine)
         app.state.query_log.start()

@@ -122,6 +122,11 @@ def _cache_metrics(cache: Any) -> Iterator[Metric]:
     """The retrieval cache that answer and suggest share (repeated questions served from memory)."""
     yield CounterMetricFamily("kb_result_cache_hits", "retrieval results served from memory", cache.hits)
     yield CounterMetricFamily("kb_result_cache_misses", "retrieval results computed", cache.misses)
+    yield CounterMetricFamily(
+        "kb_result_cache_revalidated",
+        "hits kept across a live change that could not affect them",
+        cache.revalidated,
+    )
     sizes = GaugeMetricFamily("kb_result_cache_entries", "cached retrieval results", labels=["kb"])
     for kb, size in sorted(cache.sizes().items()):
         sizes.add_metric([kb], float(size))

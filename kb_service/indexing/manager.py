@@ -16,9 +16,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from indexer.calibration import outcome_features
+from indexer.candidates import Evidence
 from indexer.config import FusionConfig, IndexConfig
 from indexer.documents import Article
-from indexer.engine import SearchOutcome
+from indexer.engine import LiveIndex, SearchOutcome
 from indexer.filters import Filters
 from indexer.hits import to_hits
 from indexer.ranking import Hit
@@ -38,9 +39,16 @@ COMPACT_AFTER_CHUNKS = 2_000  # a delta this large is folded into a fresh main b
 
 @dataclass(frozen=True)
 class Retrieval:
+    """A search's result for the clients, without the index state it ran on (cache entries outlive it)."""
+
     hits: list[Hit]
-    outcome: SearchOutcome
+    articles: dict[int, Article]  # the hits' articles
     confidence: float | None  # calibrated probability that hits[0] answers the query (None: no hits)
+    mode: str
+    degraded: bool
+    normalized_query: str
+    query_tokens: list[str]
+    evidence: Evidence | None  # what the ranking depended on, to keep it across live changes
 
 
 class IndexManager:
@@ -211,16 +219,32 @@ class IndexManager:
         return to_hits(live, outcome), outcome
 
     def retrieve(self, kb: str, query: str, top_k: int, filters: Filters, mode: str) -> Retrieval:
-        """`search` and `confidence` in one; a repeated request on the same index comes from memory."""
+        """Search with confidence; a question asked before comes from memory while its ranking holds."""
+        live = self._open(kb).live
+        if live is None:
+            raise RuntimeError(f"the index of '{kb}' is not loaded")
+        family, version = self._cache_version(live)
         # equal normalised questions (width, script, case) share one result: the same answer for both
-        generation, key = self.generation(kb), (normalize(query), top_k, filters.key(), mode)
-        cached = self.results.get(kb, generation, key)
+        key = (normalize(query), top_k, filters.key(), mode)
+        cached = self.results.get(
+            kb, family, version, key, lambda r: live.still_ranks(r.evidence, r.query_tokens)
+        )
         if cached is not None:
             return cached
         hits, outcome = self.search(kb, query, top_k, filters, mode)
-        found = Retrieval(hits, outcome, self.confidence(kb, outcome))
+        articles = {h.article_id: outcome.state.articles[h.article_id] for h in hits}
+        found = Retrieval(
+            hits,
+            articles,
+            self.confidence(kb, outcome),
+            outcome.mode,
+            outcome.degraded,
+            outcome.normalized_query,
+            outcome.query_tokens,
+            outcome.evidence,
+        )
         if not outcome.degraded:  # a degraded result must not outlive the outage
-            self.results.put(kb, generation, key, found)
+            self.results.put(kb, family, version, key, found)
         return found
 
     def article(self, kb: str, article_id: int) -> Article | None:
@@ -245,14 +269,13 @@ class IndexManager:
             confidence = max(confidence, EXACT_QUESTION_CONFIDENCE)
         return confidence
 
-    def generation(self, kb: str) -> tuple[int, int, int]:
-        """Changes whenever a search may answer differently: a live update, a rebuild, or the
-        opening or closing of an article's validity window (result caches key on it)."""
-        live = self._open(kb).live
-        if live is None:
-            return (0, -1, 0)
+    @staticmethod
+    def _cache_version(live: LiveIndex) -> tuple[tuple[int, int], int]:
+        """(family, version) for the result cache: the family changes with a rebuild (a new live index)
+        and whenever an article's validity window opens or closes; the version with every live change."""
         state = live.state
-        return (live.serial, state.generation, bisect.bisect_right(state.validity_times, time.time()))
+        epoch = bisect.bisect_right(state.validity_times, time.time())
+        return (live.serial, epoch), state.generation
 
     def status(self, kb: str) -> dict[str, Any]:
         handle = self._open(kb)

@@ -1,17 +1,19 @@
-"""Retrieval results per KB for repeated questions, valid for one generation of the served index.
+"""Retrieval results per KB for repeated questions, kept across live changes that do not affect them.
 
 A bot asks the same popular questions over and over; serving them from memory is what lets one
-process answer hundreds of requests a second. Any change to the served index (publish, archive,
-edit, dictionary, rebuild, an article's validity window opening or closing) gives it a new
-generation, and the first lookup on the new generation empties that KB's entries, so a stale result
-is never served and no old index state stays alive through the cache.
+process answer hundreds of requests a second. Each entry carries the index version it was last
+valid for. A lookup on a newer version of the same index family (same build, same validity epoch)
+asks `revalidate` whether the entry still holds, which for retrieval is a search of the small delta
+(`indexer.candidates.still_ranks`): publishing one FAQ then only drops the questions it can change.
+Another family (a rebuild, a dictionary change, an article's validity window opening or closing)
+empties the KB's entries at once.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 Value = TypeVar("Value")
@@ -21,29 +23,49 @@ CACHE_SIZE = 10_000  # entries per KB
 class ResultCache(Generic[Value]):
     def __init__(self, size: int = CACHE_SIZE):
         self._size = size
-        self._kbs: dict[str, tuple[Hashable, OrderedDict[Hashable, Value]]] = {}
+        self._kbs: dict[str, tuple[Hashable, OrderedDict[Hashable, tuple[int, Value]]]] = {}
         self._lock = threading.Lock()
-        self.hits = self.misses = 0
+        self.hits = self.misses = self.revalidated = 0
 
-    def get(self, kb: str, generation: Hashable, key: Hashable) -> Value | None:
+    def get(
+        self,
+        kb: str,
+        family: Hashable,
+        version: int,
+        key: Hashable,
+        revalidate: Callable[[Value], bool],
+    ) -> Value | None:
         with self._lock:
-            entries = self._entries(kb, generation)
-            value = entries.get(key)
-            if value is None:
-                self.misses += 1
-            else:
+            entries = self._entries(kb, family)
+            entry = entries.get(key)
+            if entry is not None and entry[0] == version:
                 self.hits += 1
                 entries.move_to_end(key)
-            return value
+                return entry[1]
+        valid = entry is not None and revalidate(entry[1])  # outside the lock: it searches the delta
+        with self._lock:
+            current = self._kbs[kb]
+            if entry is not None and current[0] == family and current[1].get(key) is entry:
+                if valid:
+                    current[1][key] = (version, entry[1])
+                else:
+                    del current[1][key]
+            if valid:
+                self.hits += 1
+                self.revalidated += 1
+                return entry[1]  # type: ignore[index]
+            self.misses += 1
+            return None
 
-    def put(self, kb: str, generation: Hashable, key: Hashable, value: Value) -> None:
-        """Store `value`, unless the KB moved to another generation since `get` (a late result)."""
+    def put(self, kb: str, family: Hashable, version: int, key: Hashable, value: Value) -> None:
+        """Store `value`, unless the KB moved to another family since `get` (a late result)."""
         with self._lock:
             current = self._kbs.get(kb)
-            if current is None or current[0] != generation:
+            if current is None or current[0] != family:
                 return
             entries = current[1]
-            entries[key] = value
+            entries[key] = (version, value)
+            entries.move_to_end(key)
             if len(entries) > self._size:
                 entries.popitem(last=False)
 
@@ -51,9 +73,9 @@ class ResultCache(Generic[Value]):
         with self._lock:
             return {kb: len(entries) for kb, (_, entries) in self._kbs.items()}
 
-    def _entries(self, kb: str, generation: Hashable) -> OrderedDict[Hashable, Value]:
+    def _entries(self, kb: str, family: Hashable) -> OrderedDict[Hashable, tuple[int, Value]]:
         current = self._kbs.get(kb)
-        if current is None or current[0] != generation:
-            current = (generation, OrderedDict())
+        if current is None or current[0] != family:
+            current = (family, OrderedDict())
             self._kbs[kb] = current
         return current[1]

@@ -16,7 +16,7 @@ router = APIRouter(prefix="/v1/kbs/{kb}", tags=["search"])
 def search(body: SearchRequest, access: AgentKB, request: Request) -> dict[str, Any]:
     """Hybrid search for agents; the response's query_id is logged and valid for feedback at once."""
     state = request.app.state
-    response = search_service.search(state.index, state.result_cache, access.kb.slug, body)
+    response = search_service.search(state.index, access.kb.slug, body)
     request.state.query_id = response["query_id"]  # for the request log line
     record_search(state.query_log, kb=access.kb, role=access.principal.role, request=body, response=response)
     return response

@@ -59,9 +59,10 @@ def answer(
     decision = _from_session(indexes, kb, settings, state, request.query)
     if decision is None:
         found = indexes.retrieve(kb, request.query, SEARCH_DEPTH, to_filters(request), "hybrid")
-        hits, degraded = found.hits, found.outcome.degraded
-        articles = found.outcome.state.articles
-        decision = _decide(settings, state, request.query, hits, articles, found.confidence or 0.0, sentiment)
+        hits, degraded = found.hits, found.degraded
+        decision = _decide(
+            settings, state, request.query, hits, found.articles, found.confidence or 0.0, sentiment
+        )
     sessions.put(kb, request.session_id, _next_state(state, decision))
     body = _render(decision, request, settings, sentiment, hits)
     took = (time.perf_counter() - started) * 1000

@@ -9,9 +9,7 @@ from typing import Any, Protocol
 
 from indexer.filters import Filters
 from indexer.ranking import query_codes
-from indexer.text import normalize
 from kb_service.indexing import IndexManager
-from kb_service.indexing.result_cache import ResultCache
 from kb_service.schemas.search import SearchFilters, SearchRequest
 
 
@@ -37,31 +35,23 @@ def hit_out(hit: Any, explain: bool) -> dict[str, Any]:
     return data
 
 
-def search(
-    indexes: IndexManager, cache: ResultCache[dict[str, Any]], kb: str, request: SearchRequest
-) -> dict[str, Any]:
-    """The response body of a search; a repeated request on the same index comes from `cache`."""
+def search(indexes: IndexManager, kb: str, request: SearchRequest) -> dict[str, Any]:
+    """The response body of a search (a question asked before comes from the retrieval cache)."""
     started = time.perf_counter()
     filters = to_filters(request)
-    generation = indexes.generation(kb)
-    key = (normalize(request.query), request.top_k, filters.key(), request.mode, request.explain)
-    body = cache.get(kb, generation, key)
-    if body is None:
-        hits, outcome = indexes.search(kb, request.query, request.top_k, filters, request.mode)
-        body = {
-            "results": [hit_out(h, request.explain) for h in hits],
-            "mode": outcome.mode,
-            "degraded": outcome.degraded,
+    found = indexes.retrieve(kb, request.query, request.top_k, filters, request.mode)
+    body: dict[str, Any] = {
+        "results": [hit_out(h, request.explain) for h in found.hits],
+        "mode": found.mode,
+        "degraded": found.degraded,
+    }
+    if request.explain:
+        body["explain"] = {
+            "normalized_query": found.normalized_query,
+            "tokens": found.query_tokens,
+            "codes": list(query_codes(found.normalized_query)),
+            "filters": asdict(filters),
+            "fusion": asdict(indexes.config.fusion),
         }
-        if request.explain:
-            body["explain"] = {
-                "normalized_query": outcome.normalized_query,
-                "tokens": outcome.query_tokens,
-                "codes": list(query_codes(outcome.normalized_query)),
-                "filters": asdict(filters),
-                "fusion": asdict(indexes.config.fusion),
-            }
-        if not outcome.degraded:  # a degraded answer must not outlive the outage
-            cache.put(kb, generation, key, body)
     took = (time.perf_counter() - started) * 1000
     return {"query_id": str(uuid.uuid4()), **body, "took_ms": round(took, 2)}

@@ -58,10 +58,10 @@ def suggest(
     latest = [t.text for t in request.conversation if t.role == "customer"][-3:]
     sentiment = analyze_sentiment("\n".join(latest))
     found = indexes.retrieve(kb, query, request.top_k, to_filters(request), "hybrid")
-    hits, outcome, confidence = found.hits, found.outcome, found.confidence or 0.0
+    hits, confidence = found.hits, found.confidence or 0.0
     replies: list[dict[str, object]] = []
     for hit in hits[:MAX_REPLIES]:
-        article = outcome.state.articles.get(hit.article_id)
+        article = found.articles.get(hit.article_id)
         if article is not None and (not replies or hit.score >= REPLY_WITHIN * hits[0].score):
             reply = agent_reply(article, channel=request.channel, language=settings.language, query=query)
             replies.append(reply)
@@ -74,7 +74,7 @@ def suggest(
         "confidence": round(confidence, 4),
         "queue": queue_for(settings, hits, query, confidence >= settings.clarify_threshold),
         "sentiment": {"label": sentiment.label, "score": round(sentiment.score, 3)},
-        "degraded": outcome.degraded,
+        "degraded": found.degraded,
         "took_ms": round(took, 2),
     }
     return body, hits, query

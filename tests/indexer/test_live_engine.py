@@ -38,13 +38,18 @@ def faqs() -> list[Article]:
     ]
 
 
-def test_tombstones_do_not_shrink_or_leak_into_dense_results(encoder: Encoder) -> None:
+def live_index(encoder: Encoder, articles: list[Article]) -> LiveIndex:
     config = IndexConfig(dense_kind="hnsw")
     tokenizer = Tokenizer(config.tokenizer)
-    articles = faqs()
     main = build_segment(articles, config, tokenizer, encoder.encode_documents)
     assert main.dense is not None and main.dense.kind == "hnsw"
-    live = LiveIndex(main, {a.id: a for a in articles}, config, tokenizer, encoder.name)
+    return LiveIndex(main, {a.id: a for a in articles}, config, tokenizer, encoder.name)
+
+
+def test_tombstones_do_not_shrink_or_leak_into_dense_results(encoder: Encoder) -> None:
+    articles = faqs()
+    live = live_index(encoder, articles)
+    main = live.state.main
     query = "手机充电充不进去"
     vector = encoder.encode_queries([query])[0]
     before = [f.article_id for f in live.search(query, 10, mode="dense", query_vector=vector).fused]
@@ -66,3 +71,50 @@ def test_tombstones_do_not_shrink_or_leak_into_dense_results(encoder: Encoder) -
     allowed = np.isin(owner, [a.id for a in alive])
     best = owner[np.flatnonzero(allowed)[np.argmax(vectors[allowed] @ vector)]]
     assert ids[0] == best
+
+
+def test_a_ranking_said_to_hold_after_a_change_is_the_ranking_searched_again(encoder: Encoder) -> None:
+    """`still_ranks` is what lets result caches keep entries across publishing: whenever it says yes,
+    searching again must give exactly the recorded ranking."""
+    articles = faqs()
+    live = live_index(encoder, articles)
+    queries = [f"{s}系列{p}{q}" for s, p, q in zip(SERIES * 4, PRODUCTS * 2, PROBLEMS * 2, strict=False)]
+    queries += ["手机充电充不进去", "路由器没有网络信号", "耳机一边没声音", "打印机卡纸"]
+    vectors = dict(zip(queries, encoder.encode_queries(queries), strict=True))
+
+    def search_all() -> dict[str, object]:
+        return {q: live.search(q, 5, mode="hybrid", query_vector=vectors[q]) for q in queries}
+
+    def ranking(outcome: object) -> list[tuple[int, float]]:
+        return [(f.article_id, f.fused) for f in outcome.fused]  # type: ignore[attr-defined]
+
+    new_faq = Article(id=9001, type="faq", title="扫地机器人回充失败怎么办", answer="清洁充电座触点后重试。")
+    related = Article(id=9002, type="faq", title="手机充电充不进去", answer="换一根数据线试试。")
+    changes = [
+        ([new_faq], []),  # unrelated: most rankings hold
+        ([related], []),  # the same words as a query: that one must change
+        ([dataclasses.replace(new_faq, version=2, title="扫地机器人回不了充电座")], []),
+        ([], [9001]),
+        ([dataclasses.replace(articles[5], version=2)], []),  # a main article: new tombstones
+    ]
+    held = changed = 0
+    for upserts, removals in changes:
+        before = search_all()
+        pending = live.apply(upserts, removals)
+        if pending:  # the vectors arrive: another change of the same kind
+            after_bm25 = search_all()
+            for q, outcome in before.items():
+                if live.still_ranks(outcome.evidence, outcome.query_tokens):
+                    assert ranking(after_bm25[q]) == ranking(outcome), q
+            before = after_bm25
+            live.attach_vectors(dict(zip(pending, encoder.encode_documents(pending), strict=True)))
+        after = search_all()
+        for q, outcome in before.items():
+            if live.still_ranks(outcome.evidence, outcome.query_tokens):
+                assert ranking(after[q]) == ranking(outcome), q
+                held += 1
+            else:
+                changed += 1
+    assert held > len(queries) and changed >= 1
+    related_before = live.search("手机充电充不进去", 5, query_vector=vectors["手机充电充不进去"])
+    assert related_before.fused[0].article_id == 9002

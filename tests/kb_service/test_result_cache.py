@@ -15,20 +15,23 @@ ANSWER = "/v1/kbs/default/answer"
 SUGGEST = "/v1/kbs/default/suggest"
 
 
-def test_a_new_generation_empties_the_kb_and_late_results_are_dropped() -> None:
+def test_versions_revalidate_families_empty_and_late_results_are_dropped() -> None:
     cache: ResultCache[str] = ResultCache(size=2)
-    assert cache.get("a", 1, "q") is None
-    cache.put("a", 1, "q", "first")
-    cache.get("b", 7, "q")
-    cache.put("b", 7, "q", "other kb")
-    assert cache.get("a", 1, "q") == "first" and (cache.hits, cache.misses) == (1, 2)
-    assert cache.get("a", 2, "q") is None  # the index changed
-    cache.put("a", 1, "late", "computed on generation 1")  # finished after the change: not kept
-    assert cache.get("a", 2, "late") is None and cache.sizes() == {"a": 0, "b": 1}
+    keep, drop = (lambda v: True), (lambda v: False)
+    assert cache.get("a", "f1", 1, "q", keep) is None
+    cache.put("a", "f1", 1, "q", "first")
+    assert cache.get("a", "f1", 1, "q", drop) == "first"  # same version: no check
+    assert cache.get("a", "f1", 2, "q", keep) == "first" and cache.revalidated == 1
+    assert cache.get("a", "f1", 3, "q", drop) is None  # the change affects it: gone
+    assert cache.get("a", "f1", 2, "q", keep) is None
+    cache.put("a", "f1", 3, "q", "second")
+    assert cache.get("a", "f2", 3, "q", keep) is None  # another family (a rebuild): emptied
+    cache.put("a", "f1", 3, "late", "computed before the rebuild")
+    assert cache.sizes() == {"a": 0}
     for query in ("x", "y", "z"):  # bounded per KB, least recently used goes
-        cache.put("a", 2, query, query)
-    assert cache.get("a", 2, "x") is None and cache.get("a", 2, "z") == "z"
-    assert cache.get("b", 7, "q") == "other kb"
+        cache.put("a", "f2", 3, query, query)
+    assert cache.get("a", "f2", 3, "x", keep) is None and cache.get("a", "f2", 3, "z", keep) == "z"
+    assert (cache.hits, cache.misses) == (3, 5)
 
 
 def ask(api: Api, query: str, **extra: Any) -> dict[str, Any]:
@@ -55,11 +58,22 @@ def wait_for_vectors(api: Api) -> None:
 
 
 def cache_counts(api: Api) -> tuple[float, float]:
-    samples = scrape(api.client)
-    hits = sample(samples, "kb_result_cache_hits_total")
-    misses = sample(samples, "kb_result_cache_misses_total")
-    assert hits is not None and misses is not None
+    hits, misses, _ = cache_figures(api)
     return hits, misses
+
+
+def cache_figures(api: Api) -> tuple[float, float, float]:
+    samples = scrape(api.client)
+    names = ("hits", "misses", "revalidated")
+    found = [sample(samples, f"kb_result_cache_{name}_total") for name in names]
+    assert None not in found, found
+    return found[0], found[1], found[2]  # type: ignore[return-value]
+
+
+def top_id(api: Api, query: str) -> int:
+    r = api.client.post("/v1/kbs/default/search", json={"query": query}, headers=api.headers("agent"))
+    assert r.status_code == 200, r.text
+    return r.json()["results"][0]["article_id"]  # type: ignore[no-any-return]
 
 
 def test_repeats_are_served_from_memory_and_edits_are_seen_at_once(sample_api: Api) -> None:
@@ -129,3 +143,32 @@ def test_an_answer_whose_validity_ends_is_not_served_from_memory(sample_api: Api
     time.sleep(max(0.0, (ends - datetime.now(UTC)).total_seconds()) + 0.2)
     expired = ask(sample_api, offer["question"])
     assert expired["answer"] is None or expired["answer"]["article_id"] != article_id
+
+
+def test_publishing_keeps_what_it_cannot_change_and_drops_what_it_can(sample_api: Api) -> None:
+    question = "发票上的公司名称写错了还能改吗"
+    before = top_id(sample_api, question)
+    first = ask(sample_api, question)
+    printer = {
+        "type": "faq",
+        "question": "打印机卡纸后怎么取出纸张",
+        "similar_questions": ["打印机夹纸了"],
+        "answer": "关闭电源，打开前盖，双手捏住纸张两侧缓慢向外拉出。",
+        "category": "repair",
+        "status": "published",
+    }
+    create(sample_api, printer)  # unrelated: BM25 at once, vectors a moment later
+    wait_for_vectors(sample_api)
+    _, misses, revalidated = cache_figures(sample_api)
+    assert top_id(sample_api, question) == before
+    assert ask(sample_api, question)["answer"] == first["answer"]
+    assert cache_figures(sample_api)[1:] == (misses, revalidated + 2)  # both kept, no recomputation
+
+    exact = {**printer, "question": question, "similar_questions": [], "category": "billing"}
+    exact["answer"] = "可以，请在订单详情申请换开。"
+    new_id = create(sample_api, exact)["id"]  # the same words: must win at once, not after a cache expiry
+    assert top_id(sample_api, question) == new_id
+    answered = ask(sample_api, question)
+    assert answered["decision"] == "answer" and answered["answer"]["article_id"] == new_id
+    wait_for_vectors(sample_api)
+    assert top_id(sample_api, question) == new_id

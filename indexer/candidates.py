@@ -1,0 +1,168 @@
+"""Candidate chunks per side (BM25, dense) for one query over a live state, and the evidence that
+tells whether a later state of the same index would give the same candidates.
+
+Each side takes the main segment's best `k` chunks, then the delta's chunks that reach the last
+main score, as if the delta were part of the main segment (with fewer than `k` main hits, every
+delta hit counts). A search's ranking is a function of those candidates, their articles and the
+articles' pending / line flags; the main segment never changes in place. So a live change leaves a
+query's ranking as it was when no new tombstone appeared, every candidate article is the same
+object, and the delta still yields the same candidates: `still_ranks` checks exactly that, at the
+cost of searching the (small) delta again. Result caches use it to survive publishing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from indexer.dense import IdExclusion
+from indexer.documents import Article
+from indexer.filters import Filters
+from indexer.ranking import ChunkRef
+
+if TYPE_CHECKING:
+    from indexer.engine import LiveState
+
+Raw = tuple[int, float, ChunkRef]  # (article id, score, chunk)
+Acceptor = Callable[[int], bool]
+
+
+@dataclass(frozen=True)
+class SideEvidence:
+    k: int  # how many main chunks the side took
+    cutoff: float  # the score a delta chunk had to reach
+    delta: frozenset[tuple[int, float, str]]  # the delta's candidates: (article id, score, chunk text)
+
+
+@dataclass(frozen=True)
+class Side:
+    main: list[Raw]
+    delta: list[Raw]
+    evidence: SideEvidence
+
+    @property
+    def all(self) -> list[Raw]:
+        return self.main + self.delta
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a search depended on besides the (immutable) main segment."""
+
+    tombstones: frozenset[int]
+    bm25: SideEvidence | None
+    dense: SideEvidence | None
+    vector: np.ndarray | None
+    article_ids: np.ndarray  # every candidate's article (accepted or not), sorted; an array is compact
+    articles: tuple[Article | None, ...]  # those articles as they were, in the same order
+    pending: frozenset[int]  # those waiting for vectors
+    lines: frozenset[int]  # those with line chunks
+
+
+def bm25_side(s: LiveState, tokens: list[str], k: int, filters: Filters, accept: Acceptor) -> Side:
+    allowed = s.alive_main
+    if filters.active:
+        owners = np.unique(s.main.chunk_article)
+        ok = np.fromiter((accept(int(a)) for a in owners), dtype=bool, count=len(owners))
+        allowed = allowed & np.isin(s.main.chunk_article, owners[ok])
+    idx, scores = s.main.bm25.top_k(tokens, k, allowed)
+    main = _raw(s.main.chunk_article, idx, scores, "main")
+    cutoff = _cutoff(main, k)
+    delta = _bm25_delta(s, tokens, k, cutoff)
+    return Side(main, delta, _evidence(s, k, cutoff, delta))
+
+
+def dense_fetch(s: LiveState, depth: int, filters: Filters) -> int:
+    fetch = depth * (4 if filters.active else 1)  # tombstones are hidden inside FAISS, not fetched
+    if line_articles(s):  # their best line and their best other chunk must both be candidates
+        fetch *= 8
+    return fetch
+
+
+def dense_side(s: LiveState, vector: np.ndarray, k: int, exclude: IdExclusion | None) -> Side:
+    main: list[Raw] = []
+    if s.main.dense is not None:
+        ids, scores = s.main.dense.search(vector, min(k, s.main.dense.ntotal), exclude=exclude)
+        main = _raw(s.main.chunk_article, ids, scores, "main")
+    cutoff = _cutoff(main, k)
+    delta = _dense_delta(s, vector, k, cutoff)
+    return Side(main, delta, _evidence(s, k, cutoff, delta))
+
+
+def pending_articles(s: LiveState) -> frozenset[int]:
+    if not s.pending or s.delta is None:
+        return frozenset()
+    return frozenset(c.article_id for c in s.delta.chunks if c.text in s.pending)
+
+
+def line_articles(s: LiveState) -> frozenset[int]:
+    return s.main.line_articles | (s.delta.line_articles if s.delta else frozenset())
+
+
+def evidence(s: LiveState, bm25: Side | None, dense: Side | None, vector: np.ndarray | None) -> Evidence:
+    ids = sorted({a for side in (bm25, dense) if side is not None for a, _, _ in side.all})
+    return Evidence(
+        s.tombstones,
+        bm25.evidence if bm25 else None,
+        dense.evidence if dense else None,
+        vector,
+        np.asarray(ids, dtype=np.int64),
+        tuple(s.articles.get(a) for a in ids),
+        pending_articles(s).intersection(ids),
+        line_articles(s).intersection(ids),
+    )
+
+
+def still_ranks(s: LiveState, ev: Evidence, tokens: list[str]) -> bool:
+    """Whether searching `s` gives the candidates (and so the ranking) recorded in `ev`."""
+    if s.tombstones != ev.tombstones:
+        return False
+    ids = ev.article_ids.tolist()
+    if any(s.articles.get(a) is not article for a, article in zip(ids, ev.articles, strict=True)):
+        return False
+    if pending_articles(s).intersection(ids) != ev.pending or line_articles(s).intersection(ids) != ev.lines:
+        return False
+    if ev.bm25 is not None:
+        delta = _bm25_delta(s, tokens, ev.bm25.k, ev.bm25.cutoff)
+        if _evidence(s, ev.bm25.k, ev.bm25.cutoff, delta) != ev.bm25:
+            return False
+    if ev.dense is not None and ev.vector is not None:
+        delta = _dense_delta(s, ev.vector, ev.dense.k, ev.dense.cutoff)
+        if _evidence(s, ev.dense.k, ev.dense.cutoff, delta) != ev.dense:
+            return False
+    return True
+
+
+def _bm25_delta(s: LiveState, tokens: list[str], k: int, cutoff: float) -> list[Raw]:
+    if s.delta is None:
+        return []
+    idx, scores = s.delta.bm25.top_k(tokens, k)
+    return [r for r in _raw(s.delta.chunk_article, idx, scores, "delta") if r[1] >= cutoff]
+
+
+def _dense_delta(s: LiveState, vector: np.ndarray, k: int, cutoff: float) -> list[Raw]:
+    if s.delta is None or s.delta.dense is None:
+        return []
+    ids, scores = s.delta.dense.search(vector, min(k, s.delta.dense.ntotal))
+    return [r for r in _raw(s.delta.chunk_article, ids, scores, "delta") if r[1] >= cutoff]
+
+
+def _raw(owners: np.ndarray, positions: np.ndarray, scores: np.ndarray, side: str) -> list[Raw]:
+    return [
+        (int(owners[i]), float(v), ChunkRef(side, int(i)))  # type: ignore[arg-type]
+        for i, v in zip(positions, scores, strict=True)
+    ]
+
+
+def _cutoff(main: list[Raw], k: int) -> float:
+    return main[-1][1] if main and len(main) >= k else -math.inf
+
+
+def _evidence(s: LiveState, k: int, cutoff: float, delta: list[Raw]) -> SideEvidence:
+    assert s.delta is not None or not delta
+    texts = s.delta.chunks if s.delta is not None else ()
+    return SideEvidence(k, cutoff, frozenset((a, score, texts[ref.position].text) for a, score, ref in delta))
