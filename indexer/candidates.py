@@ -100,7 +100,9 @@ def pending_articles(s: LiveState) -> frozenset[int]:
 
 
 def line_articles(s: LiveState) -> frozenset[int]:
-    return s.main.line_articles | (s.delta.line_articles if s.delta else frozenset())
+    if s.delta is None or not s.delta.line_articles:
+        return s.main.line_articles  # no copy of a large set per query
+    return s.main.line_articles | s.delta.line_articles
 
 
 def evidence(s: LiveState, bm25: Side | None, dense: Side | None, vector: np.ndarray | None) -> Evidence:

@@ -135,7 +135,10 @@ class Server:
 
     def stop(self) -> None:
         self.proc.terminate()
-        self.proc.wait(30)
+        try:
+            self.proc.wait(600)  # shutdown waits for a running compaction build
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
         self.log.close()
 
 
@@ -268,9 +271,19 @@ def run(data_dir: Path, port: int, seconds: int, soak_minutes: float, only: set[
             results["open_loop"] = open_loop(server.base, scenarios.keys, fresh, rate=30, seconds=seconds)
             print(json.dumps(results["open_loop"]), flush=True)
         if soak_minutes > 0 and "soak" in only:
-            rss_start = server.rss_mb()
+            rss_start, samples, done = server.rss_mb(), [], threading.Event()
+
+            def sample_rss() -> None:  # one reading a minute: growth and a rebuild's bump tell apart
+                while not done.wait(60):
+                    samples.append(round(server.rss_mb()))
+
+            sampler = threading.Thread(target=sample_rss, daemon=True)
+            sampler.start()
             soak = scenarios.run("unique", 16, int(soak_minutes * 60), True)
-            results["soak"] = {**soak, "rss_start_mb": round(rss_start), "rss_end_mb": round(server.rss_mb())}
+            done.set()
+            rss = {"rss_start_mb": round(rss_start), "rss_end_mb": round(server.rss_mb())}
+            rss["rss_per_minute"] = samples
+            results["soak"] = {**soak, **rss}
             print(json.dumps(results["soak"]), flush=True)
     finally:
         server.stop()

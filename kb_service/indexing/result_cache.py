@@ -17,7 +17,7 @@ from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 Value = TypeVar("Value")
-CACHE_SIZE = 10_000  # entries per KB
+CACHE_SIZE = 4_096  # entries per KB (~10-15 KB each at 100k chunks: hits, evidence, query vector)
 
 
 class ResultCache(Generic[Value]):
