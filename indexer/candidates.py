@@ -61,6 +61,7 @@ class Evidence:
     articles: tuple[Article | None, ...]  # those articles as they were, in the same order
     pending: frozenset[int]  # those waiting for vectors
     lines: frozenset[int]  # those with line chunks
+    any_lines: bool  # whether the KB had line chunks at all (the dense side fetches 8x more then)
 
 
 def bm25_side(s: LiveState, tokens: list[str], k: int, filters: Filters, accept: Acceptor) -> Side:
@@ -116,12 +117,13 @@ def evidence(s: LiveState, bm25: Side | None, dense: Side | None, vector: np.nda
         tuple(s.articles.get(a) for a in ids),
         pending_articles(s).intersection(ids),
         line_articles(s).intersection(ids),
+        bool(line_articles(s)),
     )
 
 
 def still_ranks(s: LiveState, ev: Evidence, tokens: list[str]) -> bool:
     """Whether searching `s` gives the candidates (and so the ranking) recorded in `ev`."""
-    if s.tombstones != ev.tombstones:
+    if s.tombstones != ev.tombstones or bool(line_articles(s)) != ev.any_lines:
         return False
     ids = ev.article_ids.tolist()
     if any(s.articles.get(a) is not article for a, article in zip(ids, ev.articles, strict=True)):

@@ -90,12 +90,15 @@ def test_a_ranking_said_to_hold_after_a_change_is_the_ranking_searched_again(enc
 
     new_faq = Article(id=9001, type="faq", title="扫地机器人回充失败怎么办", answer="清洁充电座触点后重试。")
     related = Article(id=9002, type="faq", title="手机充电充不进去", answer="换一根数据线试试。")
+    body = "## 常见说法\n平板连不上网\n平板无法上网\n平板网络断开\n\n## 处理\n重启路由器后重新连接。"
+    lines_guide = Article(id=9003, type="guide", title="平板网络问题", body=body)
     changes = [
         ([new_faq], []),  # unrelated: most rankings hold
         ([related], []),  # the same words as a query: that one must change
         ([dataclasses.replace(new_faq, version=2, title="扫地机器人回不了充电座")], []),
         ([], [9001]),
         ([dataclasses.replace(articles[5], version=2)], []),  # a main article: new tombstones
+        ([lines_guide], []),  # the first line chunks: the dense side fetches 8x more from now on
     ]
     held = changed = 0
     for upserts, removals in changes:
