@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import bisect
 import logging
 import re
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from indexer.calibration import outcome_features
-from indexer.candidates import Evidence
 from indexer.config import FusionConfig, IndexConfig
 from indexer.documents import Article
-from indexer.engine import LiveIndex, SearchOutcome
+from indexer.engine import SearchOutcome
 from indexer.filters import Filters
 from indexer.hits import to_hits
 from indexer.ranking import Hit
@@ -28,6 +24,7 @@ from kb_service.indexing import source
 from kb_service.indexing.embedder import Embedder
 from kb_service.indexing.kb_index import KbIndex
 from kb_service.indexing.result_cache import ResultCache
+from kb_service.indexing.retrieval import Retrieval, cache_version
 from kb_service.models import KnowledgeBase
 from kb_service.services.kbs import get_kb
 from kb_service.settings import Settings
@@ -35,20 +32,6 @@ from kb_service.settings import Settings
 log = logging.getLogger(__name__)
 EXACT_QUESTION_CONFIDENCE = 0.98
 COMPACT_AFTER_CHUNKS = 2_000  # a delta this large is folded into a fresh main build
-
-
-@dataclass(frozen=True)
-class Retrieval:
-    """A search's result for the clients, without the index state it ran on (cache entries outlive it)."""
-
-    hits: list[Hit]
-    articles: dict[int, Article]  # the hits' articles
-    confidence: float | None  # calibrated probability that hits[0] answers the query (None: no hits)
-    mode: str
-    degraded: bool
-    normalized_query: str
-    query_tokens: list[str]
-    evidence: Evidence | None  # what the ranking depended on, to keep it across live changes
 
 
 class IndexManager:
@@ -223,7 +206,7 @@ class IndexManager:
         live = self._open(kb).live
         if live is None:
             raise RuntimeError(f"the index of '{kb}' is not loaded")
-        family, version = self._cache_version(live)
+        family, version = cache_version(live)
         # equal normalised questions (width, script, case) share one result: the same answer for both
         key = (normalize(query), top_k, filters.key(), mode)
         cached = self.results.get(
@@ -268,14 +251,6 @@ class IndexManager:
             # (and a just-published FAQ has no vectors yet to make its dense features agree).
             confidence = max(confidence, EXACT_QUESTION_CONFIDENCE)
         return confidence
-
-    @staticmethod
-    def _cache_version(live: LiveIndex) -> tuple[tuple[int, int], int]:
-        """(family, version) for the result cache: the family changes with a rebuild (a new live index)
-        and whenever an article's validity window opens or closes; the version with every live change."""
-        state = live.state
-        epoch = bisect.bisect_right(state.validity_times, time.time())
-        return (live.serial, epoch), state.generation
 
     def status(self, kb: str) -> dict[str, Any]:
         handle = self._open(kb)

@@ -38,24 +38,27 @@ class ResultCache(Generic[Value]):
         with self._lock:
             entries = self._entries(kb, family)
             entry = entries.get(key)
-            if entry is not None and entry[0] == version:
+            if entry is None:
+                self.misses += 1
+                return None
+            if entry[0] == version:
                 self.hits += 1
                 entries.move_to_end(key)
                 return entry[1]
-        valid = entry is not None and revalidate(entry[1])  # outside the lock: it searches the delta
+        valid = revalidate(entry[1])  # outside the lock: it searches the delta
         with self._lock:
             current = self._kbs[kb]
-            if entry is not None and current[0] == family and current[1].get(key) is entry:
+            if current[0] == family and current[1].get(key) is entry:  # nobody replaced it meanwhile
                 if valid:
                     current[1][key] = (version, entry[1])
                 else:
                     del current[1][key]
-            if valid:
-                self.hits += 1
-                self.revalidated += 1
-                return entry[1]  # type: ignore[index]
-            self.misses += 1
-            return None
+            if not valid:
+                self.misses += 1
+                return None
+            self.hits += 1
+            self.revalidated += 1
+            return entry[1]
 
     def put(self, kb: str, family: Hashable, version: int, key: Hashable, value: Value) -> None:
         """Store `value`, unless the KB moved to another family since `get` (a late result)."""

@@ -17,7 +17,6 @@ import json
 import os
 import shutil
 import tempfile
-import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -28,54 +27,35 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import delete
 from sqlalchemy.exc import DataError, IntegrityError
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from kb_service.auth import Actor
 from kb_service.errors import Conflict, InvalidInput
 from kb_service.models import ApiKey, Article, ArticleVersion, KnowledgeBase
-from kb_service.schemas.kbs import KbCreate, KbSettings
+from kb_service.schemas.kbs import KbCreate
 from kb_service.services import audit
+from kb_service.services.backup_format import (
+    ARTICLE_FIELDS,
+    FORMAT,
+    FORMAT_VERSION,
+    KB_FIELDS,
+    KEY_FIELDS,
+    VERSION_FIELDS,
+    plain,
+    read_lines,
+    record_counts,
+    total_counts,
+    typed,
+    verify,
+)
 
-FORMAT, FORMAT_VERSION = "kbsearch-backup", 1
 BATCH = 500
-# The columns copied as they are (ids and kb_id are not: the target database assigns them)
-KB_FIELDS = (
-    *("name", "language", "settings", "user_words", "synonyms", "dictionary_version"),
-    *("created_at", "updated_at"),
-)
-ARTICLE_FIELDS = (
-    *("type", "external_id", "title", "status", "review_requested", "category", "products", "tags"),
-    *("content", "valid_from", "valid_to", "version", "created_at", "updated_at", "created_by", "updated_by"),
-)
-VERSION_FIELDS = ("version", "action", "snapshot", "created_at", "created_by")
-KEY_FIELDS = ("name", "role", "key_hash", "prefix", "created_at", "expires_at", "revoked_at")
-STAMPS = ("created_at", "updated_at", "valid_from", "valid_to", "expires_at", "revoked_at")
-KINDS = {
-    "kb": (*KB_FIELDS, "slug"),
-    "article": (*ARTICLE_FIELDS, "id", "versions"),
-    "api_key": (*KEY_FIELDS, "id", "kbs"),
-}
-
-
-def _iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return (value.replace(tzinfo=UTC) if value.utcoffset() is None else value.astimezone(UTC)).isoformat()
-
-
-def _plain(row: SQLModel, fields: tuple[str, ...]) -> dict[str, Any]:
-    values = {f: getattr(row, f) for f in fields}
-    return {f: _iso(v) if isinstance(v, datetime) else v for f, v in values.items()}
-
-
-def _typed(record: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
-    return {f: datetime.fromisoformat(record[f]) if f in STAMPS and record[f] else record[f] for f in fields}
 
 
 # ---- dump -----------------------------------------------------------------------------------------
 def dump_records(session: Session, kb: KnowledgeBase) -> Iterator[dict[str, Any]]:
     """The KB as backup records, streamed in batches of articles."""
-    yield {"kind": "kb", "slug": kb.slug, **_plain(kb, KB_FIELDS)}
+    yield {"kind": "kb", "slug": kb.slug, **plain(kb, KB_FIELDS)}
     last_id = 0
     while True:
         query = select(Article).where(Article.kb_id == kb.id, col(Article.id) > last_id)
@@ -86,19 +66,19 @@ def dump_records(session: Session, kb: KnowledgeBase) -> Iterator[dict[str, Any]
         ids = [row.id for row in rows]
         query_v = select(ArticleVersion).where(col(ArticleVersion.article_id).in_(ids))
         for v in session.exec(query_v.order_by(col(ArticleVersion.article_id), col(ArticleVersion.version))):
-            versions[v.article_id].append(_plain(v, VERSION_FIELDS))
+            versions[v.article_id].append(plain(v, VERSION_FIELDS))
         for row in rows:
             yield {
                 "kind": "article",
                 "id": row.id,
-                **_plain(row, ARTICLE_FIELDS),
+                **plain(row, ARTICLE_FIELDS),
                 "versions": versions[row.id or 0],
             }
         last_id = ids[-1] or 0
         session.expunge_all()
     for key in session.exec(select(ApiKey).order_by(col(ApiKey.id))):
         if key.kbs is None or kb.slug in key.kbs:
-            yield {"kind": "api_key", "id": key.id, "kbs": key.kbs, **_plain(key, KEY_FIELDS)}
+            yield {"kind": "api_key", "id": key.id, "kbs": key.kbs, **plain(key, KEY_FIELDS)}
 
 
 def write_backup(session: Session, kb: KnowledgeBase, path: Path) -> dict[str, Any]:
@@ -109,14 +89,14 @@ def write_backup(session: Session, kb: KnowledgeBase, path: Path) -> dict[str, A
             line = (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
             digest.update(line)
             body.write(line)
-            counts.update(_counts(record))
+            counts.update(record_counts(record))
         header = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
             "kbsearch_version": package_version("kbsearch"),
             "created_at": datetime.now(UTC).isoformat(),
             "kb": kb.slug,
-            "counts": _all_counts(counts),
+            "counts": total_counts(counts),
             "body_sha256": digest.hexdigest(),
         }
         body.seek(0)
@@ -134,97 +114,6 @@ def write_backup(session: Session, kb: KnowledgeBase, path: Path) -> dict[str, A
     return header
 
 
-def _counts(record: dict[str, Any]) -> dict[str, int]:
-    if record["kind"] == "kb":
-        return {"user_words": len(record["user_words"]), "synonym_groups": len(record["synonyms"])}
-    if record["kind"] == "article":
-        return {"articles": 1, "versions": len(record["versions"])}
-    return {"api_keys": 1}
-
-
-def _all_counts(counts: Counter[str]) -> dict[str, int]:
-    names = ("articles", "versions", "user_words", "synonym_groups", "api_keys")
-    return {name: counts[name] for name in names}
-
-
-# ---- check ----------------------------------------------------------------------------------------
-def _corrupt(path: Path, problem: str) -> InvalidInput:
-    return InvalidInput(f"{path.name} is not a usable kbsearch backup: {problem}; nothing was restored")
-
-
-def _lines(path: Path) -> Iterator[bytes]:
-    try:
-        with gzip.open(path, "rb") as packed:
-            yield from packed
-    except (OSError, EOFError, zlib.error) as exc:
-        raise _corrupt(path, f"truncated or damaged file ({exc})") from exc
-
-
-def _parse(path: Path, line: bytes, what: str) -> dict[str, Any]:
-    try:
-        value = json.loads(line)
-    except ValueError as exc:
-        raise _corrupt(path, f"{what} is not JSON") from exc
-    if not isinstance(value, dict):
-        raise _corrupt(path, f"{what} is not a JSON object")
-    return value
-
-
-def _check_record(path: Path, record: dict[str, Any], number: int) -> None:
-    kind = record.get("kind")
-    if kind not in KINDS or (number == 0) != (kind == "kb"):
-        raise _corrupt(path, f"record {number + 1} has kind {kind!r} here")
-    missing = [f for f in KINDS[kind] if f not in record]
-    if missing:
-        raise _corrupt(path, f"record {number + 1} ({kind}) lacks {', '.join(missing)}")
-    try:
-        _typed(record, tuple(f for f in KINDS[kind] if f in STAMPS))
-        if kind == "kb":
-            KbSettings.model_validate(record["settings"])
-        if kind == "article":
-            _check_article(record)
-    except (ValueError, TypeError, KeyError) as exc:  # pydantic's ValidationError is a ValueError
-        raise _corrupt(path, f"record {number + 1} ({kind}) has invalid content") from exc
-
-
-def _check_article(record: dict[str, Any]) -> None:
-    if record["type"] not in ("faq", "guide") or record["status"] not in ("draft", "published", "archived"):
-        raise ValueError("unknown type or status")
-    numbers = [v["version"] for v in record["versions"]]
-    if len(set(numbers)) != len(numbers) or not all(
-        isinstance(n, int) for n in [record["version"], *numbers]
-    ):
-        raise ValueError("version numbers must be distinct integers")
-    for v in record["versions"]:
-        _typed(v, VERSION_FIELDS)
-
-
-def verify(path: Path) -> dict[str, Any]:
-    """Read the whole file and check header, checksum, counts and records; returns the header."""
-    lines = _lines(path)
-    header = _parse(path, next(lines, b""), "the header")
-    if header.get("format") != FORMAT:
-        raise _corrupt(path, "no kbsearch backup header")
-    if header.get("format_version") != FORMAT_VERSION:
-        raise _corrupt(
-            path,
-            f"format version {header.get('format_version')} (written by kbsearch "
-            f"{header.get('kbsearch_version')}); this version reads {FORMAT_VERSION}",
-        )
-    digest, counts, number = hashlib.sha256(), Counter[str](), 0
-    for number, line in enumerate(lines):
-        digest.update(line)
-        record = _parse(path, line, f"record {number + 1}")
-        _check_record(path, record, number)
-        counts.update(_counts(record))
-    if digest.hexdigest() != header.get("body_sha256"):
-        raise _corrupt(path, "checksum mismatch (the file was cut short or changed)")
-    if _all_counts(counts) != header.get("counts"):
-        raise _corrupt(path, f"counts {_all_counts(counts)} differ from the header's {header.get('counts')}")
-    return header
-
-
-# ---- restore --------------------------------------------------------------------------------------
 def restore(
     session: Session,
     path: Path,
@@ -249,7 +138,7 @@ def restore(
         )
     summary: Counter[str] = Counter()
     try:
-        records = (json.loads(line) for line in _lines(path))
+        records = (json.loads(line) for line in read_lines(path))
         next(records)  # the header
         kb = _restore_kb(session, kb, target, next(records))
         batch: list[dict[str, Any]] = []
@@ -284,7 +173,7 @@ def _restore_kb(
         old = select(Article.id).where(Article.kb_id == kb.id)
         session.connection().execute(delete(ArticleVersion).where(col(ArticleVersion.article_id).in_(old)))
         session.connection().execute(delete(Article).where(col(Article.kb_id) == kb.id))
-    for field, value in _typed(record, KB_FIELDS).items():
+    for field, value in typed(record, KB_FIELDS).items():
         setattr(kb, field, value)
     session.add(kb)
     session.flush()
@@ -293,11 +182,11 @@ def _restore_kb(
 
 def _insert_articles(session: Session, kb: KnowledgeBase, records: list[dict[str, Any]]) -> dict[str, int]:
     assert kb.id is not None
-    rows = [Article(kb_id=kb.id, **_typed(record, ARTICLE_FIELDS)) for record in records]
+    rows = [Article(kb_id=kb.id, **typed(record, ARTICLE_FIELDS)) for record in records]
     session.add_all(rows)
     session.flush()  # assigns the new ids
     versions = [
-        ArticleVersion(article_id=row.id or 0, **_typed(v, VERSION_FIELDS))
+        ArticleVersion(article_id=row.id or 0, **typed(v, VERSION_FIELDS))
         for row, record in zip(rows, records, strict=True)
         for v in record["versions"]
     ]
@@ -312,7 +201,7 @@ def _restore_key(session: Session, slug: str, record: dict[str, Any]) -> str:
     """A key that could use the backed-up KB may use the restored one: created, or its scope extended."""
     row = session.exec(select(ApiKey).where(ApiKey.key_hash == record["key_hash"])).first()
     if row is None:
-        session.add(ApiKey(kbs=[slug], **_typed(record, KEY_FIELDS)))
+        session.add(ApiKey(kbs=[slug], **typed(record, KEY_FIELDS)))
         return "keys_created"
     if row.kbs is None or slug in row.kbs:
         return "keys_unchanged"
