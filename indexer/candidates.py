@@ -7,7 +7,9 @@ delta hit counts). A search's ranking is a function of those candidates, their a
 articles' pending / line flags; the main segment never changes in place. So a live change leaves a
 query's ranking as it was when no new tombstone appeared, every candidate article is the same
 object, and the delta still yields the same candidates: `still_ranks` checks exactly that, at the
-cost of searching the (small) delta again. Result caches use it to survive publishing.
+cost of searching the (small) delta again. When the delta yields more candidates, all of articles
+that were none before, their scores must stay within the result's `Margin` (`indexer.margin`).
+Result caches use it to survive publishing.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import numpy as np
 from indexer.dense import IdExclusion
 from indexer.documents import Article
 from indexer.filters import Filters
+from indexer.margin import Margin
 from indexer.ranking import ChunkRef
 
 if TYPE_CHECKING:
@@ -62,6 +65,7 @@ class Evidence:
     pending: frozenset[int]  # those waiting for vectors
     lines: frozenset[int]  # those with line chunks
     any_lines: bool  # whether the KB had line chunks at all (the dense side fetches 8x more then)
+    margin: Margin | None = None  # how new candidates may score without changing the result
 
 
 def bm25_side(s: LiveState, tokens: list[str], k: int, filters: Filters, accept: Acceptor) -> Side:
@@ -106,7 +110,13 @@ def line_articles(s: LiveState) -> frozenset[int]:
     return s.main.line_articles | s.delta.line_articles
 
 
-def evidence(s: LiveState, bm25: Side | None, dense: Side | None, vector: np.ndarray | None) -> Evidence:
+def evidence(
+    s: LiveState,
+    bm25: Side | None,
+    dense: Side | None,
+    vector: np.ndarray | None,
+    margin: Margin | None,
+) -> Evidence:
     ids = sorted({a for side in (bm25, dense) if side is not None for a, _, _ in side.all})
     return Evidence(
         s.tombstones,
@@ -118,27 +128,50 @@ def evidence(s: LiveState, bm25: Side | None, dense: Side | None, vector: np.nda
         pending_articles(s).intersection(ids),
         line_articles(s).intersection(ids),
         bool(line_articles(s)),
+        margin,
     )
 
 
 def still_ranks(s: LiveState, ev: Evidence, tokens: list[str]) -> bool:
-    """Whether searching `s` gives the candidates (and so the ranking) recorded in `ev`."""
+    """Whether searching `s` gives the ranking recorded in `ev`."""
     if s.tombstones != ev.tombstones or bool(line_articles(s)) != ev.any_lines:
         return False
     ids = ev.article_ids.tolist()
     if any(s.articles.get(a) is not article for a, article in zip(ids, ev.articles, strict=True)):
         return False
-    if pending_articles(s).intersection(ids) != ev.pending or line_articles(s).intersection(ids) != ev.lines:
+    pending = pending_articles(s)
+    if pending.intersection(ids) != ev.pending or line_articles(s).intersection(ids) != ev.lines:
         return False
+    new_bm25: list[Raw] = []
+    new_dense: list[Raw] = []
     if ev.bm25 is not None:
-        delta = _bm25_delta(s, tokens, ev.bm25.k, ev.bm25.cutoff)
-        if _evidence(s, ev.bm25.k, ev.bm25.cutoff, delta) != ev.bm25:
+        found = _new_delta(s, ev.bm25, _bm25_delta(s, tokens, ev.bm25.k, ev.bm25.cutoff))
+        if found is None:
             return False
+        new_bm25 = found
     if ev.dense is not None and ev.vector is not None:
-        delta = _dense_delta(s, ev.vector, ev.dense.k, ev.dense.cutoff)
-        if _evidence(s, ev.dense.k, ev.dense.cutoff, delta) != ev.dense:
+        found = _new_delta(s, ev.dense, _dense_delta(s, ev.vector, ev.dense.k, ev.dense.cutoff))
+        if found is None:
             return False
-    return True
+        new_dense = found
+    if not new_bm25 and not new_dense:
+        return True
+    new_ids = {a for a, _, _ in new_bm25 + new_dense}
+    if ev.margin is None or ev.pending or new_ids & pending or not new_ids.isdisjoint(ids):
+        return False  # pending articles' stand-in scores depend on every candidate's rank
+    assert s.delta is not None
+    chunks = s.delta.chunks
+    is_line = lambda ref: chunks[ref.position].kind == "line"  # noqa: E731
+    return ev.margin.admits(new_bm25, new_dense, line_articles(s), is_line)
+
+
+def _new_delta(s: LiveState, recorded: SideEvidence, delta: list[Raw]) -> list[Raw] | None:
+    """The delta candidates beyond the recorded ones, or None when a recorded one is gone."""
+    texts = s.delta.chunks if s.delta is not None else ()
+    keyed = [((a, score, texts[ref.position].text), (a, score, ref)) for a, score, ref in delta]
+    if not recorded.delta <= {key for key, _ in keyed}:
+        return None
+    return [raw for key, raw in keyed if key not in recorded.delta]
 
 
 def _bm25_delta(s: LiveState, tokens: list[str], k: int, cutoff: float) -> list[Raw]:

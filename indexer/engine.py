@@ -31,6 +31,7 @@ from indexer.config import IndexConfig
 from indexer.dense import DenseIndex, IdExclusion
 from indexer.documents import Article
 from indexer.filters import Filters, is_valid_at, validity_changes
+from indexer.margin import margin
 from indexer.ranking import (
     ChunkRef,
     Fused,
@@ -192,13 +193,14 @@ class LiveIndex:
         lines = line_articles(s)
         bm25_cands = bm25_side(s, tokens, depth, filters, accept) if mode != "dense" or degraded else None
         bm25 = best_per_article([c for c in bm25_cands.all if accept(c[0])]) if bm25_cands else {}
-        dense_cands, dense = None, {}
+        dense_cands, dense, dense_chunks = None, {}, []
         if want_dense and not degraded:
             assert query_vector is not None
             exclude = self._exclusion(s.tombstones) if s.tombstones else None
             dense_cands = dense_side(s, query_vector, dense_fetch(s, depth, filters), exclude)
             is_line = lambda ref: self.chunk(s, ref).kind == "line"  # noqa: E731
-            dense = dense_per_article([c for c in dense_cands.all if accept(c[0])], is_line, lines)
+            dense_chunks = [c for c in dense_cands.all if accept(c[0])]
+            dense = dense_per_article(dense_chunks, is_line, lines)
         if mode == "hybrid" and not degraded:
             codes = self._code_hits(s, normalized, set(bm25) | set(dense))
             fused = fuse(bm25, dense, self.config.fusion, codes, pending_articles(s), top_k, lines)
@@ -207,7 +209,11 @@ class LiveIndex:
         else:
             fused = single_side(bm25, "bm25", top_k)
         used: Mode = "bm25" if degraded else mode
-        found = evidence(s, bm25_cands, dense_cands, query_vector) if not hold_out else None
+        found = None
+        if not hold_out:
+            codes = len(query_codes(normalized))
+            room = margin(used, bm25, dense, dense_chunks, fused, top_k, self.config.fusion, codes)
+            found = evidence(s, bm25_cands, dense_cands, query_vector, room)
         return SearchOutcome(fused[:top_k], used, degraded, normalized, tokens, s, found)
 
     def still_ranks(self, found: Evidence | None, query_tokens: list[str]) -> bool:

@@ -85,24 +85,34 @@ def test_a_ranking_said_to_hold_after_a_change_is_the_ranking_searched_again(enc
     def search_all() -> dict[str, object]:
         return {q: live.search(q, 5, mode="hybrid", query_vector=vectors[q]) for q in queries}
 
-    def ranking(outcome: object) -> list[tuple[int, float]]:
-        return [(f.article_id, f.fused) for f in outcome.fused]  # type: ignore[attr-defined]
+    def ranking(outcome: object) -> list[tuple[int, float, float | None, float | None]]:
+        return [(f.article_id, f.fused, f.bm25, f.dense) for f in outcome.fused]  # type: ignore[attr-defined]
+
+    def candidates(outcome: object) -> set[int]:
+        return set(outcome.evidence.article_ids.tolist())  # type: ignore[attr-defined]
 
     new_faq = Article(id=9001, type="faq", title="扫地机器人回充失败怎么办", answer="清洁充电座触点后重试。")
     related = Article(id=9002, type="faq", title="手机充电充不进去", answer="换一根数据线试试。")
     body = "## 常见说法\n平板连不上网\n平板无法上网\n平板网络断开\n\n## 处理\n重启路由器后重新连接。"
     lines_guide = Article(id=9003, type="guide", title="平板网络问题", body=body)
+    others = [
+        Article(id=9100 + i, type="faq", title=title, answer="请按说明书操作，仍有问题请联系售后。")
+        for i, title in enumerate(
+            ["空气净化器滤网怎么更换", "电动牙刷刷头多久换一次", "智能门锁指纹录入失败"]
+        )
+    ]
     changes = [
         ([new_faq], []),  # unrelated: most rankings hold
+        (others, []),  # unrelated candidates on the dense side, below every returned article
         ([related], []),  # the same words as a query: that one must change
         ([dataclasses.replace(new_faq, version=2, title="扫地机器人回不了充电座")], []),
         ([], [9001]),
         ([dataclasses.replace(articles[5], version=2)], []),  # a main article: new tombstones
         ([lines_guide], []),  # the first line chunks: the dense side fetches 8x more from now on
     ]
-    held = changed = 0
+    held = changed = held_with_new_candidates = 0
     for upserts, removals in changes:
-        before = search_all()
+        first = before = search_all()
         pending = live.apply(upserts, removals)
         if pending:  # the vectors arrive: another change of the same kind
             after_bm25 = search_all()
@@ -112,12 +122,15 @@ def test_a_ranking_said_to_hold_after_a_change_is_the_ranking_searched_again(enc
             before = after_bm25
             live.attach_vectors(dict(zip(pending, encoder.encode_documents(pending), strict=True)))
         after = search_all()
-        for q, outcome in before.items():
+        # rankings recorded just before the change (BM25 and vectors in one step) and between its steps
+        for outcome, q in [(o, q) for q, o in first.items()] + [(o, q) for q, o in before.items()]:
             if live.still_ranks(outcome.evidence, outcome.query_tokens):
                 assert ranking(after[q]) == ranking(outcome), q
                 held += 1
+                held_with_new_candidates += bool(candidates(after[q]) - candidates(outcome))
             else:
                 changed += 1
     assert held > len(queries) and changed >= 1
+    assert held_with_new_candidates >= len(queries) // 2  # new candidates scoring within the margin
     related_before = live.search("手机充电充不进去", 5, query_vector=vectors["手机充电充不进去"])
     assert related_before.fused[0].article_id == 9002

@@ -1,0 +1,122 @@
+"""How far a new article's scores may go without changing a ranking that was already returned.
+
+A live change that adds candidates (a new FAQ whose vectors reach a question's dense cut-off) changes
+the candidate list, but usually not the result: with weighted min-max fusion, an article that stays
+inside each side's score range moves nobody's normalised score, and if its own fused score stays
+below the last returned article it is not returned either. `Margin` records what that takes, so a
+result cache keeps such entries instead of searching again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from indexer.config import FusionConfig
+from indexer.ranking import Candidate, ChunkRef, Fused
+
+Raw = tuple[int, float, ChunkRef]  # (article id, score, chunk)
+Range = tuple[float, float]  # (lowest, highest) per-article score on one side
+SAFETY = 1e-9  # float rounding: the estimate must stay clearly below the last returned score
+
+
+@dataclass(frozen=True)
+class Margin:
+    mode: str  # "hybrid", "bm25" or "dense": which scores decide the order
+    bm25: Range | None  # None: the side had no candidates (a first one would change every score)
+    dense: Range | None
+    floor: float  # the lowest dense chunk candidate (the missing half of a line article scores it)
+    last: float  # the score of the last returned article
+    code_bonus: float  # the most any article can gain from the query's codes
+    bm25_weight: float
+    bm25_weight_lines: float
+    dense_weight: float
+
+    def admits(
+        self,
+        bm25: list[Raw],
+        dense: list[Raw],
+        line_articles: frozenset[int],
+        is_line: Callable[[ChunkRef], bool],
+    ) -> bool:
+        """Whether new candidate chunks (all of articles that were no candidates before, none of them
+        waiting for vectors) leave the ranking as it was."""
+        if any(score < self.floor for _, score, _ in dense):
+            return False  # a new lowest dense candidate lowers the floor line articles use
+        for article_id in {a for a, _, _ in bm25} | {a for a, _, _ in dense}:
+            b = max((s for a, s, _ in bm25 if a == article_id), default=None)
+            d = self._dense_score(article_id, dense, article_id in line_articles, is_line)
+            score = self._score(b, d, article_id in line_articles)
+            if score is None or score >= self.last - SAFETY:
+                return False
+        return True
+
+    def _dense_score(
+        self, article_id: int, dense: list[Raw], lines: bool, is_line: Callable[[ChunkRef], bool]
+    ) -> float | None:
+        chunks = [(s, ref) for a, s, ref in dense if a == article_id]
+        if not chunks:
+            return None
+        if not lines:
+            return max(s for s, _ in chunks)
+        line = max((s for s, ref in chunks if is_line(ref)), default=self.floor)
+        whole = max((s for s, ref in chunks if not is_line(ref)), default=self.floor)
+        return (line + whole) / 2  # as `ranking.dense_per_article`
+
+    def _score(self, b: float | None, d: float | None, lines: bool) -> float | None:
+        """The article's score as the ranking would compute it (None: it would move other scores)."""
+        if self.mode == "bm25":
+            return b
+        if self.mode == "dense":
+            return d
+        nb, nd = _scaled(b, self.bm25), _scaled(d, self.dense)
+        if nb is None or nd is None:
+            return None
+        weight = self.bm25_weight_lines if lines else self.bm25_weight
+        return weight * nb + self.dense_weight * nd + self.code_bonus
+
+
+def _scaled(score: float | None, span: Range | None) -> float | None:
+    """Min-max scaled into an existing range; None when the score would widen it or every score on
+    the side is equal (then all scale to 1.0, and an absent article's weight depends on its kind)."""
+    if span is not None and not span[0] < span[1]:
+        return None
+    if score is None:
+        return 0.0  # absent from the side: its lowest normalised score
+    if span is None or not span[0] <= score <= span[1]:
+        return None
+    return (score - span[0]) / (span[1] - span[0])
+
+
+def margin(
+    mode: str,
+    bm25: dict[int, Candidate],
+    dense: dict[int, Candidate],
+    dense_chunks: list[Raw],
+    fused: list[Fused],
+    top_k: int,
+    config: FusionConfig,
+    codes: int,
+) -> Margin | None:
+    """The margin of a search's result, or None when any new candidate could change it (fewer than
+    `top_k` results, or rank fusion, where every new candidate shifts the ranks below it)."""
+    if len(fused) < top_k or (mode == "hybrid" and config.method != "weighted"):
+        return None
+    return Margin(
+        mode,
+        _range(bm25),
+        _range(dense),
+        min((s for _, s, _ in dense_chunks), default=float("inf")),
+        fused[top_k - 1].fused,
+        config.code_boost * codes if mode == "hybrid" else 0.0,
+        config.bm25_weight,
+        config.bm25_weight_lines,
+        config.dense_weight,
+    )
+
+
+def _range(side: dict[int, Candidate]) -> Range | None:
+    if not side:
+        return None
+    scores = [c.score for c in side.values()]
+    return min(scores), max(scores)
