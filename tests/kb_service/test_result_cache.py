@@ -34,6 +34,25 @@ def test_versions_revalidate_families_empty_and_late_results_are_dropped() -> No
     assert (cache.hits, cache.misses) == (3, 5)
 
 
+def test_questions_asked_once_cannot_push_out_repeated_ones() -> None:
+    cache: ResultCache[str] = ResultCache(size=10)  # 2 on probation, 8 protected
+    keep = lambda v: True  # noqa: E731
+    assert cache.get("a", "f", 1, "p1", keep) is None  # the first question opens the KB's entries
+    for popular in ("p1", "p2"):
+        cache.put("a", "f", 1, popular, popular)
+        assert cache.get("a", "f", 1, popular, keep) == popular  # asked again: protected
+    for n in range(50):  # the long tail, each asked once
+        cache.put("a", "f", 1, f"once-{n}", "x")
+    assert cache.get("a", "f", 1, "p1", keep) == "p1" and cache.get("a", "f", 2, "p2", keep) == "p2"
+    assert cache.get("a", "f", 2, "once-0", keep) is None and cache.get("a", "f", 2, "once-49", keep) == "x"
+    assert cache.sizes() == {"a": 4}
+    for n in range(12):  # more repeated questions than the protected segment holds: the oldest go
+        cache.put("a", "f", 2, f"r{n}", "r")
+        cache.get("a", "f", 2, f"r{n}", keep)
+    assert cache.get("a", "f", 2, "p1", keep) is None and cache.get("a", "f", 2, "r11", keep) == "r"
+    assert cache.sizes() == {"a": 10}
+
+
 def ask(api: Api, query: str, **extra: Any) -> dict[str, Any]:
     r = api.client.post(ANSWER, json={"query": query, **extra}, headers=api.headers("bot"))
     assert r.status_code == 200, r.text
