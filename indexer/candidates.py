@@ -5,9 +5,11 @@ Each side takes the main segment's best `k` chunks, then the delta's chunks that
 main score, as if the delta were part of the main segment (with fewer than `k` main hits, every
 delta hit counts). A search's ranking is a function of those candidates, their articles and the
 articles' pending / line flags; the main segment never changes in place. So a live change leaves a
-query's ranking as it was when no new tombstone appeared, every candidate article is the same
-object, and the delta still yields the same candidates: `still_ranks` checks exactly that, at the
-cost of searching the (small) delta again. When the delta yields more candidates, all of articles
+query's ranking as it was when no new tombstone appeared (a change to any main-segment article
+tombstones its chunks), every delta candidate's article is the same object, and the delta still
+yields the same candidates: `still_ranks` checks exactly that, at the cost of searching the (small)
+delta again. Only the delta candidates' articles are recorded: a few, where all of them (up to 900)
+made a cached entry 15 KB larger. When the delta yields more candidates, all of articles
 that were none before, their scores must stay within the result's `Margin` (`indexer.margin`).
 Result caches use it to survive publishing.
 """
@@ -60,8 +62,7 @@ class Evidence:
     bm25: SideEvidence | None
     dense: SideEvidence | None
     vector: np.ndarray | None
-    article_ids: np.ndarray  # every candidate's article (accepted or not), sorted; an array is compact
-    articles: tuple[Article | None, ...]  # those articles as they were, in the same order
+    delta_articles: tuple[tuple[int, Article | None], ...]  # the delta candidates' articles as they were
     pending: frozenset[int]  # those waiting for vectors
     lines: frozenset[int]  # those with line chunks
     any_lines: bool  # whether the KB had line chunks at all (the dense side fetches 8x more then)
@@ -117,14 +118,13 @@ def evidence(
     vector: np.ndarray | None,
     margin: Margin | None,
 ) -> Evidence:
-    ids = sorted({a for side in (bm25, dense) if side is not None for a, _, _ in side.all})
+    ids = sorted({a for side in (bm25, dense) if side is not None for a, _, _ in side.delta})
     return Evidence(
         s.tombstones,
         bm25.evidence if bm25 else None,
         dense.evidence if dense else None,
         vector,
-        np.asarray(ids, dtype=np.int64),
-        tuple(s.articles.get(a) for a in ids),
+        tuple((a, s.articles.get(a)) for a in ids),
         pending_articles(s).intersection(ids),
         line_articles(s).intersection(ids),
         bool(line_articles(s)),
@@ -136,8 +136,8 @@ def still_ranks(s: LiveState, ev: Evidence, tokens: list[str]) -> bool:
     """Whether searching `s` gives the ranking recorded in `ev`."""
     if s.tombstones != ev.tombstones or bool(line_articles(s)) != ev.any_lines:
         return False
-    ids = ev.article_ids.tolist()
-    if any(s.articles.get(a) is not article for a, article in zip(ids, ev.articles, strict=True)):
+    ids = [a for a, _ in ev.delta_articles]
+    if any(s.articles.get(a) is not article for a, article in ev.delta_articles):
         return False
     pending = pending_articles(s)
     if pending.intersection(ids) != ev.pending or line_articles(s).intersection(ids) != ev.lines:

@@ -46,6 +46,16 @@ class Server:
                 return int(line.split()[1]) / 1024
         return 0.0
 
+    def cache_counts(self) -> dict[str, float]:
+        """The result cache's hit / miss / revalidated counters from /metrics."""
+        text = httpx.get(f"{self.base}/metrics", timeout=10).text
+        names = {f"kb_result_cache_{n}_total": n for n in ("hits", "misses", "revalidated")}
+        return {
+            names[line.split()[0]]: float(line.split()[1])
+            for line in text.splitlines()
+            if line.split(" ", 1)[0] in names
+        }
+
     def stop(self) -> None:
         self.proc.terminate()
         try:

@@ -21,7 +21,7 @@ from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 Value = TypeVar("Value")
-CACHE_SIZE = 4_096  # entries per KB (~10-15 KB each at 100k chunks: hits, evidence, query vector)
+CACHE_SIZE = 8_192  # entries per KB (~5 KB each: hits and snippets, query vector, evidence)
 PROBATION_SHARE = 0.2  # of the entries, for questions asked once so far
 Entry = tuple[int, Value]  # (index version it is valid for, value)
 

@@ -89,7 +89,7 @@ def test_a_ranking_said_to_hold_after_a_change_is_the_ranking_searched_again(enc
         return [(f.article_id, f.fused, f.bm25, f.dense) for f in outcome.fused]  # type: ignore[attr-defined]
 
     def candidates(outcome: object) -> set[int]:
-        return set(outcome.evidence.article_ids.tolist())  # type: ignore[attr-defined]
+        return {a for a, _ in outcome.evidence.delta_articles}  # type: ignore[attr-defined]
 
     new_faq = Article(id=9001, type="faq", title="扫地机器人回充失败怎么办", answer="清洁充电座触点后重试。")
     related = Article(id=9002, type="faq", title="手机充电充不进去", answer="换一根数据线试试。")
