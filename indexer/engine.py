@@ -211,8 +211,8 @@ class LiveIndex:
         used: Mode = "bm25" if degraded else mode
         found = None
         if not hold_out:
-            codes = len(query_codes(normalized))
-            room = margin(used, bm25, dense, dense_chunks, fused, top_k, self.config.fusion, codes)
+            n_codes = len(query_codes(normalized))
+            room = margin(used, bm25, dense, dense_chunks, fused, top_k, self.config.fusion, n_codes)
             found = evidence(s, bm25_cands, dense_cands, query_vector, room)
         return SearchOutcome(fused[:top_k], used, degraded, normalized, tokens, s, found)
 
