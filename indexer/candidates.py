@@ -9,9 +9,9 @@ query's ranking as it was when no new tombstone appeared (a change to any main-s
 tombstones its chunks), every delta candidate's article is the same object, and the delta still
 yields the same candidates: `still_ranks` checks exactly that, at the cost of searching the (small)
 delta again. Only the delta candidates' articles are recorded: a few, where all of them (up to 900)
-made a cached entry 15 KB larger. When the delta yields more candidates, all of articles
-that were none before, their scores must stay within the result's `Margin` (`indexer.margin`).
-Result caches use it to survive publishing.
+made a cached entry 15 KB larger. Extra delta candidates (of articles that were no candidates
+before) are allowed when they fit the result's `Margin` (`indexer.margin`). Result caches use
+`still_ranks` to survive publishing.
 """
 
 from __future__ import annotations
