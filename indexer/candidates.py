@@ -27,12 +27,11 @@ from indexer.dense import IdExclusion
 from indexer.documents import Article
 from indexer.filters import Filters
 from indexer.margin import Margin
-from indexer.ranking import ChunkRef
+from indexer.ranking import ChunkRef, Raw
 
 if TYPE_CHECKING:
     from indexer.engine import LiveState
 
-Raw = tuple[int, float, ChunkRef]  # (article id, score, chunk)
 Acceptor = Callable[[int], bool]
 
 

@@ -13,9 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from indexer.config import FusionConfig
-from indexer.ranking import Candidate, ChunkRef, Fused
+from indexer.ranking import Candidate, ChunkRef, Fused, Raw
 
-Raw = tuple[int, float, ChunkRef]  # (article id, score, chunk)
 Range = tuple[float, float]  # (lowest, highest) per-article score on one side
 SAFETY = 1e-9  # float rounding: the estimate must stay clearly below the last returned score
 

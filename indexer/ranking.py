@@ -21,6 +21,9 @@ class ChunkRef(NamedTuple):
     position: int
 
 
+Raw = tuple[int, float, ChunkRef]  # one chunk candidate: (article id, score, chunk)
+
+
 class Candidate(NamedTuple):
     score: float
     chunk: ChunkRef

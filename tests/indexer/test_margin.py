@@ -8,12 +8,11 @@ from hypothesis import strategies as st
 
 from indexer.config import FusionConfig
 from indexer.margin import Margin, margin
-from indexer.ranking import ChunkRef, Fused, best_per_article, dense_per_article, fuse, single_side
+from indexer.ranking import ChunkRef, Fused, Raw, best_per_article, dense_per_article, fuse, single_side
 
 NEW = 1_000  # the new article's id
 LINE_POSITIONS = 500  # chunk positions from here on are `line` chunks
 CONFIG = FusionConfig()
-Raw = tuple[int, float, ChunkRef]
 
 scores = st.floats(0.0, 1.0).map(lambda x: round(x, 1))  # coarse: ties happen
 
