@@ -201,8 +201,9 @@ class LiveIndex:
             is_line = lambda ref: self.chunk(s, ref).kind == "line"  # noqa: E731
             dense_chunks = [c for c in dense_cands.all if accept(c[0])]
             dense = dense_per_article(dense_chunks, is_line, lines)
+        asked = query_codes(normalized) if mode == "hybrid" and not degraded else ()  # fusion boosts codes
         if mode == "hybrid" and not degraded:
-            codes = self._code_hits(s, normalized, set(bm25) | set(dense))
+            codes = self._code_hits(s, asked, set(bm25) | set(dense))
             fused = fuse(bm25, dense, self.config.fusion, codes, pending_articles(s), top_k, lines)
         elif dense:
             fused = single_side(dense, "dense", top_k)
@@ -211,8 +212,7 @@ class LiveIndex:
         used: Mode = "bm25" if degraded else mode
         found = None
         if not hold_out:
-            n_codes = len(query_codes(normalized))
-            room = margin(used, bm25, dense, dense_chunks, fused, top_k, self.config.fusion, n_codes)
+            room = margin(used, bm25, dense, dense_chunks, fused, top_k, self.config.fusion, len(asked))
             found = evidence(s, bm25_cands, dense_cands, query_vector, room)
         return SearchOutcome(fused[:top_k], used, degraded, normalized, tokens, s, found)
 
@@ -241,9 +241,8 @@ class LiveIndex:
         return cached[1]
 
     def _code_hits(
-        self, s: LiveState, normalized_query: str, article_ids: set[int]
+        self, s: LiveState, codes: tuple[str, ...], article_ids: set[int]
     ) -> dict[int, tuple[str, ...]]:
-        codes = query_codes(normalized_query)
         if not codes:
             return {}
         out = {}
