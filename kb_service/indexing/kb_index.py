@@ -20,6 +20,7 @@ from indexer.snapshot import SnapshotError, SnapshotStore
 from indexer.tokenizer import Tokenizer
 from kb_service.indexing import confidence
 from kb_service.indexing.embedder import Embedder
+from kb_service.indexing.isolated_build import ChildBuilds
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ class KbIndex:
         if with_dense and self.embedder.encoder is not None:
 
             def embed(texts: list[str]) -> Any:
-                return self.embedder.documents(texts, progress)
+                return self.embedder.chunks(texts, self.config.query_embed_max_chars, progress)
 
         try:
             segment = build_segment(articles, self.config, self.tokenizer, embed)
@@ -104,6 +105,25 @@ class KbIndex:
             self.status.last_error = None
         if embed is not None:
             self.calibrate()
+
+    def build_isolated(self, articles: list[Article], children: ChildBuilds) -> None:
+        """`build` in a child process (large KBs), then serve the snapshot it published."""
+        started = time.perf_counter()
+        try:
+            name = children.run(self.slug, self.store.root, self.config, self.embedder.spec(), articles)
+            if self.load() is None or self.status.snapshot != name:
+                raise SnapshotError(f"the snapshot {name} the build process published did not load")
+        except (OSError, RuntimeError, SnapshotError) as exc:
+            log.error("kb %s: index build failed; the previous index keeps serving: %s", self.slug, exc)
+            with self.lock:
+                self.status.last_error = f"build failed: {exc}"
+                self.status.state = "ready" if self.live else "failed"
+            raise
+        with self.lock:
+            self.status.built_at = time.time()
+            self.status.last_build_seconds = time.perf_counter() - started
+            self.status.builds += 1
+            self.status.last_error = None
 
     @property
     def calibrated(self) -> bool:

@@ -22,6 +22,7 @@ from indexer.ranking import Hit
 from indexer.text import normalize
 from kb_service.indexing import source
 from kb_service.indexing.embedder import Embedder
+from kb_service.indexing.isolated_build import ChildBuilds
 from kb_service.indexing.kb_index import KbIndex
 from kb_service.indexing.result_cache import ResultCache
 from kb_service.indexing.retrieval import Retrieval, cache_version
@@ -58,6 +59,7 @@ class IndexManager:
         self._lock = threading.Lock()
         self._background = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kb-index")
         self.results: ResultCache[Retrieval] = ResultCache()
+        self.children = ChildBuilds()
 
     # ---- lifecycle -----------------------------------------------------------------------------
     def start(self, wait: bool = False) -> None:
@@ -74,6 +76,7 @@ class IndexManager:
             future.result(timeout)
 
     def close(self) -> None:
+        self.children.close()  # a large build in a child stops at once; its snapshot was not published
         self._background.shutdown(wait=True, cancel_futures=True)
 
     def _open(self, slug: str) -> KbIndex:
@@ -136,7 +139,7 @@ class IndexManager:
 
     def _embed_pending(self, handle: KbIndex, texts: list[str]) -> None:
         try:
-            vectors = self.embedder.documents(texts)
+            vectors = self.embedder.chunks(texts, handle.config.query_embed_max_chars)
         except Exception:  # noqa: BLE001 - the BM25 side already serves the change
             log.exception("kb %s: embedding a live change failed", handle.slug)
             return
@@ -176,8 +179,12 @@ class IndexManager:
     def _rebuild(self, slug: str) -> None:
         handle = self.indexes[slug]
         handle.begin_build()
+        articles = self._published(slug)
         try:
-            handle.build(self._published(slug))
+            if handle.summary()["chunks"] >= self.settings.isolated_build_min_chunks:
+                handle.build_isolated(articles, self.children)
+            else:
+                handle.build(articles)
         except Exception:  # noqa: BLE001 - logged in build; the previous index serves
             return
         changed = handle.status.changed_during_build
