@@ -35,6 +35,10 @@ class IndexConfig:
     # 500 characters stay under e5's 512-token window; 300 split short entries and cost dense
     # MRR@10 (banking77 DEV 0.759 at 300, 0.821 at 600, clinc150 0.842 at 300, 0.850 at 500)
     chunk_max_chars: int = 500
+    # one-line chunks this short (FAQ questions, similar questions, titles, one-line entries) are
+    # embedded with e5's `query:` prefix, like the questions they are matched against (see
+    # docs/benchmarks.md, Quality)
+    query_embed_max_chars: int = 64
     chunking_version: int = 3  # bumped when chunking changes, so older snapshots are rebuilt
     dense_kind: Literal["auto", "flat", "hnsw"] = "auto"
     hnsw_threshold: int = 20_000

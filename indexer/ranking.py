@@ -14,6 +14,8 @@ Side = Literal["main", "delta"]
 CODE = re.compile(
     r"(?<![a-z0-9])(?=[a-z0-9._:-]*\d)(?=[a-z0-9._:-]*[a-z])[a-z0-9]+(?:[._:-][a-z0-9]+)*|0x[0-9a-f]{4,}"
 )
+# dates and times mix letters and digits too, but are no codes ("on the 5th", "after 8pm")
+NOT_CODE = re.compile(r"\d+(?:st|nd|rd|th)|\d{1,2}(?::\d{2})?(?:am|pm)")
 
 
 class ChunkRef(NamedTuple):
@@ -89,7 +91,8 @@ def dense_per_article(
 
 def query_codes(normalized_query: str) -> tuple[str, ...]:
     """Model numbers, error codes and part numbers in a query (letters and digits mixed, hex codes)."""
-    return tuple(dict.fromkeys(m.group(0) for m in CODE.finditer(normalized_query) if len(m.group(0)) >= 3))
+    found = (m.group(0) for m in CODE.finditer(normalized_query))
+    return tuple(dict.fromkeys(c for c in found if len(c) >= 3 and not NOT_CODE.fullmatch(c)))
 
 
 def _ranking(side: dict[int, Candidate]) -> list[int]:

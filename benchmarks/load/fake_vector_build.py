@@ -55,7 +55,7 @@ def main() -> None:
 
     def stand_in_vectors(spec: object, texts: list[str], **kwargs: object) -> np.ndarray:
         if not real:
-            real.append(encode_documents_parallel(spec, questions, workers=2))  # type: ignore[arg-type]
+            real.append(encode_documents_parallel(spec, questions, workers=2, queries=True))  # type: ignore[arg-type]
         vectors = real[0]
         rows = []
         for text in texts:

