@@ -61,7 +61,9 @@ def serve(
 
     from kb_service.app import create_app
     from kb_service.logging_setup import configure_logging
+    from kb_service.memory import limit_malloc_arenas
 
+    limit_malloc_arenas()  # before any request thread exists
     settings = _settings(data_dir)
     configure_logging(settings.log_format)
     # JSON: our middleware writes the one request line, so uvicorn's access log is off.

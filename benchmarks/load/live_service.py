@@ -41,10 +41,25 @@ class Server:
         raise RuntimeError("kb serve did not become ready in 15 minutes")
 
     def rss_mb(self) -> float:
-        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-        return 0.0
+        return _rss_mb(self.proc.pid)
+
+    def children_rss_mb(self) -> float:
+        """RSS of the server's descendants: a build process and its embedding workers, while they run."""
+        parents: dict[int, int] = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # the process ended meanwhile
+            parents[int(stat.parent.name)] = int(fields[1])
+        mine, found = {self.proc.pid}, True
+        while found:
+            found = False
+            for pid, ppid in parents.items():
+                if ppid in mine and pid not in mine:
+                    mine.add(pid)
+                    found = True
+        return sum(_rss_mb(pid) for pid in mine - {self.proc.pid})
 
     def cache_counts(self) -> dict[str, float]:
         """The result cache's hit / miss / revalidated counters from /metrics."""
@@ -56,13 +71,26 @@ class Server:
             if line.split(" ", 1)[0] in names
         }
 
-    def stop(self) -> None:
+    def stop(self) -> float:
+        """SIGTERM, and how many seconds the graceful shutdown took."""
+        started = time.monotonic()
         self.proc.terminate()
         try:
-            self.proc.wait(600)  # shutdown waits for a running compaction build
+            self.proc.wait(600)
         except subprocess.TimeoutExpired:
             self.proc.kill()
         self.log.close()
+        return time.monotonic() - started
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass  # the process ended meanwhile
+    return 0.0
 
 
 class Publisher(threading.Thread):

@@ -181,22 +181,24 @@ def run(data_dir: Path, port: int, seconds: int, soak_minutes: float, only: set[
             results["open_loop"] = open_loop(server.base, scenarios.keys, fresh, rate=30, seconds=seconds)
             print(json.dumps(results["open_loop"]), flush=True)
         if soak_minutes > 0 and "soak" in only:
-            rss_start, samples, done = server.rss_mb(), [], threading.Event()
+            rss_start, samples, children, done = server.rss_mb(), [], [], threading.Event()
 
             def sample_rss() -> None:  # one reading a minute: growth and a rebuild's bump tell apart
                 while not done.wait(60):
                     samples.append(round(server.rss_mb()))
+                    children.append(round(server.children_rss_mb()))  # a compaction's build process
 
             sampler = threading.Thread(target=sample_rss, daemon=True)
             sampler.start()
             soak = scenarios.run("unique", 16, int(soak_minutes * 60), True)
             done.set()
-            rss = {"rss_start_mb": round(rss_start), "rss_end_mb": round(server.rss_mb())}
-            rss["rss_per_minute"] = samples
+            rss: dict[str, Any] = {"rss_start_mb": round(rss_start), "rss_end_mb": round(server.rss_mb())}
+            rss["rss_per_minute"], rss["build_process_rss_per_minute"] = samples, children
             results["soak"] = {**soak, **rss}
             print(json.dumps(results["soak"]), flush=True)
     finally:
-        server.stop()
+        results["shutdown_seconds"] = round(server.stop(), 1)
+        print(json.dumps({"shutdown_seconds": results["shutdown_seconds"]}), flush=True)
     (data_dir / "load_results.json").write_text(json.dumps(results, indent=1))
 
 

@@ -26,6 +26,7 @@ from kb_service.indexing.isolated_build import ChildBuilds
 from kb_service.indexing.kb_index import KbIndex
 from kb_service.indexing.result_cache import ResultCache
 from kb_service.indexing.retrieval import Retrieval, cache_version
+from kb_service.memory import release_free_memory
 from kb_service.models import KnowledgeBase
 from kb_service.services.kbs import get_kb
 from kb_service.settings import Settings
@@ -187,6 +188,7 @@ class IndexManager:
                 handle.build(articles)
         except Exception:  # noqa: BLE001 - logged in build; the previous index serves
             return
+        release_free_memory()  # the previous segment is gone: return its pages
         changed = handle.status.changed_during_build
         if changed:
             self.articles_changed(slug, sorted(changed))

