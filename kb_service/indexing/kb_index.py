@@ -87,9 +87,7 @@ class KbIndex:
             name = self.store.publish(segment, {a.id: a for a in articles}, identity)
         except (OSError, EncoderError, ValueError, RuntimeError, SnapshotError) as exc:
             log.exception("kb %s: index build failed; the previous index keeps serving", self.slug)
-            with self.lock:
-                self.status.last_error = f"build failed: {exc}"
-                self.status.state = "ready" if self.live else "failed"
+            self._build_failed(exc)
             raise
         with self.lock:
             self.live = LiveIndex(
@@ -99,10 +97,8 @@ class KbIndex:
                 self.tokenizer,
                 self.embedder.name if embed is not None else None,
             )
-            self.status.state, self.status.snapshot, self.status.built_at = "ready", name, time.time()
-            self.status.last_build_seconds = time.perf_counter() - started
-            self.status.builds += 1
-            self.status.last_error = None
+            self.status.state, self.status.snapshot = "ready", name
+            self._build_done(started)
         if embed is not None:
             self.calibrate()
 
@@ -115,15 +111,22 @@ class KbIndex:
                 raise SnapshotError(f"the snapshot {name} the build process published did not load")
         except (OSError, RuntimeError, SnapshotError) as exc:
             log.error("kb %s: index build failed; the previous index keeps serving: %s", self.slug, exc)
-            with self.lock:
-                self.status.last_error = f"build failed: {exc}"
-                self.status.state = "ready" if self.live else "failed"
+            self._build_failed(exc)
             raise
         with self.lock:
-            self.status.built_at = time.time()
-            self.status.last_build_seconds = time.perf_counter() - started
-            self.status.builds += 1
-            self.status.last_error = None
+            self._build_done(started)
+
+    def _build_failed(self, exc: Exception) -> None:
+        with self.lock:
+            self.status.last_error = f"build failed: {exc}"
+            self.status.state = "ready" if self.live else "failed"
+
+    def _build_done(self, started: float) -> None:
+        """Record a finished build (the caller holds the lock and has swapped the index)."""
+        self.status.built_at = time.time()
+        self.status.last_build_seconds = time.perf_counter() - started
+        self.status.builds += 1
+        self.status.last_error = None
 
     @property
     def calibrated(self) -> bool:
