@@ -30,6 +30,7 @@ from kb_service.routers import (
     ui_support,
 )
 from kb_service.schemas.errors import ERROR_RESPONSES
+from kb_service.search_slots import make_limiter
 from kb_service.services.bootstrap import bootstrap
 from kb_service.services.kb_cache import KbCache
 from kb_service.services.query_log import QueryLogWriter
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.keyring.load()
         app.state.kb_cache = KbCache(engine, settings.read_cache_ttl_s)
         app.state.rate_limiter = RateLimiter.from_settings(settings)
+        app.state.search_limiter = make_limiter(settings.search_threads)
         app.state.index = IndexManager(engine, settings)
         app.state.index.start(wait=settings.wait_for_index)
         app.state.sessions = SessionStore()

