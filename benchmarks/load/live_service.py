@@ -144,4 +144,9 @@ class Publisher(threading.Thread):
         self.stopping.set()
         self.join(30)
         lat = np.asarray(self.latencies or [0.0])
-        return {"publishes": self.done, "errors": self.errors, "p50_ms": round(float(np.median(lat)), 1)}
+        return {
+            "publishes": self.done,
+            "errors": self.errors,
+            "p50_ms": round(float(np.median(lat)), 1),
+            "p95_ms": round(float(np.percentile(lat, 95)), 1),
+        }
