@@ -62,7 +62,8 @@ def load_synonyms() -> tuple[tuple[str, ...], ...]:
 
 def variants() -> dict[str, TokenizeFn]:
     def make(extra_stop: frozenset[str] = frozenset(), **kw: object) -> TokenizeFn:
-        options: dict[str, object] = {"char_ngrams": 0, "stopwords": False, **kw}  # all off unless given
+        # all off unless given
+        options: dict[str, object] = {"char_ngrams": 0, "stopwords": False, "english_stems": False, **kw}
         tokenizer = Tokenizer(TokenizerConfig(**options))  # type: ignore[arg-type]
         if extra_stop:  # experiment only: also drop question words
             tokenizer._stop = load_stopwords() | extra_stop
@@ -76,12 +77,13 @@ def variants() -> dict[str, TokenizeFn]:
         "unigram": make(char_ngrams=1),
         "search+unigram": make(search_mode=True, char_ngrams=1),
         "words+stop": make(stopwords=True),
-        "unigram+stop (default)": make(char_ngrams=1, stopwords=True),
+        "unigram+stop": make(char_ngrams=1, stopwords=True),
         "unigram+stop+qwords": make(QUESTION_WORDS, char_ngrams=1, stopwords=True),
+        "unigram+stop+stems (default)": make(char_ngrams=1, stopwords=True, english_stems=True),
     }
     synonyms = load_synonyms()
     if synonyms:
-        out["default+synonyms"] = make(char_ngrams=1, stopwords=True, synonyms=synonyms)
+        out["default+synonyms"] = make(char_ngrams=1, stopwords=True, english_stems=True, synonyms=synonyms)
     return out
 
 

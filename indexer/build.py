@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
+from indexer.centroids import LineCentroids
 from indexer.chunking import chunk_article
 from indexer.config import IndexConfig
 from indexer.dense import DenseIndex
@@ -23,7 +24,7 @@ def build_segment(
     chunks = [
         c for a in sorted(articles, key=lambda a: a.id) for c in chunk_article(a, config.chunk_max_chars)
     ]
-    dense = None
+    dense, centroids = None, None
     if embed is not None and chunks:
         vectors = embed([c.text for c in chunks])
         dense = DenseIndex.build(
@@ -34,6 +35,7 @@ def build_segment(
             M=config.hnsw_m,
             ef_search=config.hnsw_ef_search,
         )
+        centroids = LineCentroids.build(chunks, dict(enumerate(vectors)))
     # a generator: BM25 consumes one chunk's tokens at a time (see `BM25Index.build`)
     tokens = (tokenizer.tokenize(c.sparse_text) for c in chunks)
-    return Segment.build(chunks, tokens, config.bm25_k1, config.bm25_b, dense)
+    return Segment.build(chunks, tokens, config.bm25_k1, config.bm25_b, dense, centroids=centroids)

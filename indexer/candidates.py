@@ -17,7 +17,7 @@ before) are allowed when they fit the result's `Margin` (`indexer.margin`). Resu
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -110,6 +110,24 @@ def line_articles(s: LiveState) -> frozenset[int]:
     return s.main.line_articles | s.delta.line_articles
 
 
+def centroid_scores(s: LiveState, vector: np.ndarray, article_ids: Iterable[int]) -> dict[int, float]:
+    """The query's inner product with the phrasing centroid of each line entry among `article_ids`
+    (an article in the delta has its centroid there; its main chunks are tombstoned)."""
+    lines = line_articles(s)
+    wanted = [a for a in article_ids if a in lines]
+    if not wanted:
+        return {}
+    in_delta: set[int] = set()
+    out: dict[int, float] = {}
+    if s.delta is not None:
+        in_delta = set(np.unique(s.delta.chunk_article).tolist()).intersection(wanted)
+        if s.delta.centroids is not None:
+            out |= s.delta.centroids.scores(vector, sorted(in_delta))
+    if s.main.centroids is not None:
+        out |= s.main.centroids.scores(vector, [a for a in wanted if a not in in_delta])
+    return out
+
+
 def evidence(
     s: LiveState,
     bm25: Side | None,
@@ -161,7 +179,8 @@ def still_ranks(s: LiveState, ev: Evidence, tokens: list[str]) -> bool:
     assert s.delta is not None
     chunks = s.delta.chunks
     is_line = lambda ref: chunks[ref.position].kind == "line"  # noqa: E731
-    return ev.margin.admits(new_bm25, new_dense, line_articles(s), is_line)
+    centroids = centroid_scores(s, ev.vector, new_ids) if ev.vector is not None else None
+    return ev.margin.admits(new_bm25, new_dense, line_articles(s), is_line, centroids)
 
 
 def _new_delta(s: LiveState, recorded: SideEvidence, delta: list[Raw]) -> list[Raw] | None:

@@ -19,6 +19,7 @@ import numpy as np
 from indexer.candidates import (
     Evidence,
     bm25_side,
+    centroid_scores,
     dense_fetch,
     dense_side,
     evidence,
@@ -26,6 +27,7 @@ from indexer.candidates import (
     pending_articles,
     still_ranks,
 )
+from indexer.centroids import LineCentroids
 from indexer.chunking import Chunk, chunk_article
 from indexer.config import IndexConfig
 from indexer.dense import DenseIndex, IdExclusion
@@ -33,11 +35,13 @@ from indexer.documents import Article
 from indexer.filters import Filters, is_valid_at, validity_changes
 from indexer.margin import margin
 from indexer.ranking import (
+    Candidate,
     ChunkRef,
     Fused,
     best_per_article,
     dense_per_article,
     fuse,
+    keep_best,
     query_codes,
     single_side,
 )
@@ -146,10 +150,11 @@ class LiveIndex:
         ]
         self._delta_tokens = {c.sparse_text: t for c, t in zip(chunks, tokens, strict=True)}
         have = [i for i, c in enumerate(chunks) if c.text in vectors]
-        dense = None
+        dense, centroids = None, None
         if have:
             matrix = np.stack([vectors[chunks[i].text] for i in have])
             dense = DenseIndex.build(matrix, np.asarray(have, dtype=np.int64), kind="flat")
+            centroids = LineCentroids.build(chunks, {i: vectors[chunks[i].text] for i in have})
         return Segment.build(
             chunks,
             tokens,
@@ -157,6 +162,7 @@ class LiveIndex:
             self.config.bm25_b,
             dense,
             base=self.state.main.bm25 if len(self.state.main) else None,
+            centroids=centroids,
         )
 
     @property
@@ -193,14 +199,19 @@ class LiveIndex:
         lines = line_articles(s)
         bm25_cands = bm25_side(s, tokens, depth, filters, accept) if mode != "dense" or degraded else None
         bm25 = best_per_article([c for c in bm25_cands.all if accept(c[0])]) if bm25_cands else {}
-        dense_cands, dense, dense_chunks = None, {}, []
+        dense_cands, dense_chunks, dense_full = None, [], False
+        dense: dict[int, Candidate] = {}
         if want_dense and not degraded:
             assert query_vector is not None
             exclude = self._exclusion(s.tombstones) if s.tombstones else None
             dense_cands = dense_side(s, query_vector, dense_fetch(s, depth, filters), exclude)
             is_line = lambda ref: self.chunk(s, ref).kind == "line"  # noqa: E731
             dense_chunks = [c for c in dense_cands.all if accept(c[0])]
-            dense = dense_per_article(dense_chunks, is_line, lines)
+            centroids = centroid_scores(s, query_vector, {c[0] for c in dense_chunks}) if lines else None
+            dense = dense_per_article(dense_chunks, is_line, lines, centroids)
+            if lines:  # fetched 8x deeper (see `dense_fetch`): back to `depth` articles
+                dense = keep_best(dense, depth)
+                dense_full = len(dense) >= depth
         asked = query_codes(normalized) if mode == "hybrid" and not degraded else ()  # fusion boosts codes
         if mode == "hybrid" and not degraded:
             codes = self._code_hits(s, asked, set(bm25) | set(dense))
@@ -212,7 +223,8 @@ class LiveIndex:
         used: Mode = "bm25" if degraded else mode
         found = None
         if not hold_out:
-            room = margin(used, bm25, dense, dense_chunks, fused, top_k, self.config.fusion, len(asked))
+            fusion = self.config.fusion
+            room = margin(used, bm25, dense, dense_chunks, fused, top_k, fusion, len(asked), dense_full)
             found = evidence(s, bm25_cands, dense_cands, query_vector, room)
         return SearchOutcome(fused[:top_k], used, degraded, normalized, tokens, s, found)
 

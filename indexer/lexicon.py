@@ -14,7 +14,8 @@ from indexer.word_segmenter import UserWord
 
 SYNONYM_PREFIX = "≡"  # synonym group features: `≡<canonical>`
 NGRAM_PREFIX = "#"  # character n-gram features: `#<chars>`, apart from words of the same characters
-FEATURE_PREFIXES = (SYNONYM_PREFIX, NGRAM_PREFIX)
+STEM_PREFIX = "~"  # English stems: `~<stem>` beside the word as written
+FEATURE_PREFIXES = (SYNONYM_PREFIX, NGRAM_PREFIX, STEM_PREFIX)
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 HAN_ONLY = re.compile(rf"[{HAN}]+")
 _FREQ = re.compile(r"[0-9]+")

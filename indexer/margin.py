@@ -9,11 +9,11 @@ result cache keeps such entries instead of searching again.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from indexer.config import FusionConfig
-from indexer.ranking import Candidate, ChunkRef, Fused, Raw
+from indexer.ranking import Candidate, ChunkRef, Fused, Raw, line_entry_score
 
 Range = tuple[float, float]  # (lowest, highest) per-article score on one side
 SAFETY = 1e-9  # float rounding: the estimate must stay clearly below the last returned score
@@ -30,6 +30,9 @@ class Margin:
     bm25_weight: float
     bm25_weight_lines: float
     dense_weight: float
+    # the dense side holds as many articles as it keeps (`ranking.keep_best`): a new one above its lowest
+    # pushes that one out, a new one below it stays out
+    dense_full: bool = False
 
     def admits(
         self,
@@ -37,21 +40,32 @@ class Margin:
         dense: list[Raw],
         line_articles: frozenset[int],
         is_line: Callable[[ChunkRef], bool],
+        centroids: Mapping[int, float] | None = None,
     ) -> bool:
         """Whether new candidate chunks (all of articles that were no candidates before, none of them
-        waiting for vectors) leave the ranking as it was."""
+        waiting for vectors) leave the ranking as it was; `centroids` as the search passed them to
+        `ranking.dense_per_article`."""
         if any(score < self.floor for _, score, _ in dense):
             return False  # a new lowest dense candidate lowers the floor line articles use
         for article_id in {a for a, _, _ in bm25} | {a for a, _, _ in dense}:
             b = max((s for a, s, _ in bm25 if a == article_id), default=None)
-            d = self._dense_score(article_id, dense, article_id in line_articles, is_line)
+            d = self._dense_score(article_id, dense, article_id in line_articles, is_line, centroids)
+            if d is not None and self.dense_full:
+                if self.dense is None or d >= self.dense[0]:
+                    return False  # it would enter the cut side and push its lowest article out
+                d = None  # it stays below the side's depth, absent from it
             score = self._score(b, d, article_id in line_articles)
             if score is None or score >= self.last - SAFETY:
                 return False
         return True
 
     def _dense_score(
-        self, article_id: int, dense: list[Raw], lines: bool, is_line: Callable[[ChunkRef], bool]
+        self,
+        article_id: int,
+        dense: list[Raw],
+        lines: bool,
+        is_line: Callable[[ChunkRef], bool],
+        centroids: Mapping[int, float] | None,
     ) -> float | None:
         chunks = [(s, ref) for a, s, ref in dense if a == article_id]
         if not chunks:
@@ -60,7 +74,8 @@ class Margin:
             return max(s for s, _ in chunks)
         line = max((s for s, ref in chunks if is_line(ref)), default=self.floor)
         whole = max((s for s, ref in chunks if not is_line(ref)), default=self.floor)
-        return (line + whole) / 2  # as `ranking.dense_per_article`
+        centroid = None if centroids is None else centroids.get(article_id, self.floor)
+        return line_entry_score(line, whole, centroid)  # as `ranking.dense_per_article`
 
     def _score(self, b: float | None, d: float | None, lines: bool) -> float | None:
         """The article's score as the ranking would compute it (None: it would move other scores)."""
@@ -96,6 +111,7 @@ def margin(
     top_k: int,
     config: FusionConfig,
     codes: int,
+    dense_full: bool = False,
 ) -> Margin | None:
     """The margin of a search's result, or None when any new candidate could change it (fewer than
     `top_k` results, or rank fusion, where every new candidate shifts the ranks below it)."""
@@ -111,6 +127,7 @@ def margin(
         config.bm25_weight,
         config.bm25_weight_lines,
         config.dense_weight,
+        dense_full,
     )
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from indexer.bm25 import BM25Index
+from indexer.centroids import LineCentroids
 from indexer.chunking import Chunk
 from indexer.dense import DenseIndex
 
@@ -23,6 +24,7 @@ class Segment:
     chunk_article: np.ndarray  # int64 article id per chunk
     bm25: BM25Index
     dense: DenseIndex | None
+    centroids: LineCentroids | None = None  # of the line entries whose phrasings all have vectors
 
     def __len__(self) -> int:
         return len(self.chunks)
@@ -41,10 +43,11 @@ class Segment:
         bm25_b: float,
         dense: DenseIndex | None,
         base: BM25Index | None = None,
+        centroids: LineCentroids | None = None,
     ) -> Segment:
         bm25 = BM25Index.build(token_lists, bm25_k1, bm25_b, base=base)
         owners = np.fromiter((c.article_id for c in chunks), dtype=np.int64, count=len(chunks))
-        return cls(tuple(chunks), owners, bm25, dense)
+        return cls(tuple(chunks), owners, bm25, dense, centroids)
 
     def save(self, folder: Path) -> list[str]:
         """Write the segment's files into `folder`; returns their names (for the manifest checksums)."""
@@ -60,6 +63,8 @@ class Segment:
         if self.dense is not None:
             self.dense.save(folder / "dense.faiss")
             names.append("dense.faiss")
+        if self.centroids is not None:
+            names += self.centroids.save(folder)
         return names
 
     @classmethod
@@ -77,4 +82,5 @@ class Segment:
             )
         if dense is not None and dense.ntotal > len(chunks):
             raise ValueError(f"snapshot {folder} has {dense.ntotal} vectors for {len(chunks)} chunks")
-        return cls(chunks, owners, bm25, dense)
+        centroids = LineCentroids.load(folder) if dense is not None else None
+        return cls(chunks, owners, bm25, dense, centroids)

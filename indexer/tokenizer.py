@@ -13,7 +13,9 @@ Pipeline on normalised text (see `indexer.text.normalize`):
    separators (`wi-fi` → `wi`, `fi`), like `\\w+`.
 3. Han runs are cut by jieba (`cut`, or `cut_for_search` in search mode); punctuation never becomes
    a token.
-4. Stop words (optional) are dropped from these words. Character n-grams of Han runs (optional)
+4. Stop words (optional) are dropped from these words. Every English word also adds its Snowball
+   stem as a feature `~<stem>` (`refunded` and `refunds` meet at `~refund`; the surface word stays,
+   so the exact form still scores higher). Character n-grams of Han runs (optional)
    are added as features `#<chars>`, a namespace apart from jieba words, so the one-character word
    `借` and the unigram `#借` are separate terms (measured better than merging them; stop words
    do not apply to n-grams, also measured).
@@ -30,15 +32,19 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import threading
 from dataclasses import asdict, dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import metadata
 from typing import Any
+
+import snowballstemmer
 
 from indexer.lexicon import (
     HAN,
     HAN_ONLY,
     NGRAM_PREFIX,
+    STEM_PREFIX,
     SynonymTable,
     load_stopwords,
     parse_user_words,
@@ -48,11 +54,21 @@ from indexer.phrases import PhraseMatcher
 from indexer.text import normalize
 from indexer.word_segmenter import Backend, get_segmenter
 
-TOKENIZER_VERSION = 1  # bump whenever a code change can change tokens (invalidates snapshots)
+TOKENIZER_VERSION = 2  # bump whenever a code change can change tokens (invalidates snapshots)
 _WORD = rf"[^\W_{HAN}]"
 _RUN = re.compile(rf"(?P<han>[{HAN}]+)|(?P<word>{_WORD}+(?:[-_./:+#]{_WORD}+)*)")
 _HAN_RUN = re.compile(rf"[{HAN}]+")
 _SEP = re.compile(r"[-_./:+#]+")
+_ENGLISH = re.compile(r"[a-z]+")
+_STEMMER = snowballstemmer.stemmer("english")
+_STEM_LOCK = threading.Lock()  # a Snowball stemmer object keeps state between calls
+
+
+@lru_cache(maxsize=65536)
+def english_stem(word: str) -> str:
+    """Snowball (Porter 2) stem of a lower-case English word."""
+    with _STEM_LOCK:
+        return str(_STEMMER.stemWord(word))
 
 
 @dataclass(frozen=True)
@@ -65,6 +81,7 @@ class TokenizerConfig:
         char_ngrams: 0 = off; n >= 1 adds the character n-grams of every Han run as `#` features.
         search_mode: jieba `cut_for_search` sub-words and the parts of codes.
         stopwords: drop the built-in stop words (indexer/resources/stopwords.txt).
+        english_stems: add the Snowball stem of every English word as a `~` feature.
     """
 
     user_words: tuple[str, ...] = ()
@@ -72,6 +89,7 @@ class TokenizerConfig:
     char_ngrams: int = 1
     search_mode: bool = False
     stopwords: bool = True
+    english_stems: bool = True
 
     def __post_init__(self) -> None:
         if self.char_ngrams < 0:
@@ -104,7 +122,7 @@ class TokenizerConfig:
 @cache
 def _package_versions() -> dict[str, str]:
     """The segmenter's dictionary and the converter's tables come with these packages."""
-    return {p: metadata.version(p) for p in ("rjieba", "opencc-python-reimplemented")}
+    return {p: metadata.version(p) for p in ("rjieba", "opencc-python-reimplemented", "snowballstemmer")}
 
 
 def char_ngrams(text: str, n: int) -> list[str]:
@@ -142,6 +160,8 @@ class Tokenizer:
         if self._stop:
             tokens = [t for t in tokens if t not in self._stop]
         features = self._synonyms.features(text, tokens) if self._synonyms else []
+        if self.config.english_stems:
+            features.extend(STEM_PREFIX + english_stem(t) for t in tokens if _ENGLISH.fullmatch(t))
         if self.config.char_ngrams:
             tokens.extend(NGRAM_PREFIX + g for g in char_ngrams(text, self.config.char_ngrams))
         return tokens + features

@@ -93,3 +93,27 @@ def test_query_codes_keep_models_and_error_codes_but_not_dates_or_times() -> Non
     assert query_codes(query) == ("0x0000007b", "e-102", "i7-1360p", "401k", "w-2")
     dates = normalize("can I take PTO from the 5th to the 22nd, 1st or 3rd week, after 8pm or at 7:00 am")
     assert query_codes(dates) == ()
+
+
+def test_a_line_entry_with_a_centroid_scores_the_mean_of_three_parts() -> None:
+    from indexer.ranking import ChunkRef, dense_per_article
+
+    lines = {ChunkRef("main", 1), ChunkRef("main", 4)}
+    cands = [
+        (7, 0.80, ChunkRef("main", 0)),  # whole entry
+        (7, 0.90, ChunkRef("main", 1)),  # a line
+        (9, 0.95, ChunkRef("main", 4)),  # only a line retrieved; no centroid either
+        (8, 0.60, ChunkRef("main", 3)),
+    ]
+    best = dense_per_article(cands, lambda ref: ref in lines, frozenset({7, 9}), {7: 0.70})
+    assert best[7].score == pytest.approx((0.90 + 0.80 + 0.70) / 3)
+    assert best[9].score == pytest.approx((0.95 + 0.60 + 0.60) / 3)  # missing parts: the lowest score
+    assert best[8].score == pytest.approx(0.60)
+
+
+def test_keep_best_cuts_a_side_to_its_depth() -> None:
+    from indexer.ranking import Candidate, ChunkRef, keep_best
+
+    side = {a: Candidate(s, ChunkRef("main", a)) for a, s in {1: 0.5, 2: 0.9, 3: 0.7, 4: 0.7}.items()}
+    assert list(keep_best(side, 3)) == [2, 3, 4]
+    assert keep_best(side, 4) == side

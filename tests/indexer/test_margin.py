@@ -8,7 +8,16 @@ from hypothesis import strategies as st
 
 from indexer.config import FusionConfig
 from indexer.margin import Margin, margin
-from indexer.ranking import ChunkRef, Fused, Raw, best_per_article, dense_per_article, fuse, single_side
+from indexer.ranking import (
+    ChunkRef,
+    Fused,
+    Raw,
+    best_per_article,
+    dense_per_article,
+    fuse,
+    keep_best,
+    single_side,
+)
 
 NEW = 1_000  # the new article's id
 LINE_POSITIONS = 500  # chunk positions from here on are `line` chunks
@@ -31,8 +40,18 @@ def chunks(draw: st.DrawFn, article_ids: list[int], start: int) -> list[Raw]:
     return out
 
 
-def rank(mode: str, bm25: list[Raw], dense: list[Raw], lines: frozenset[int], codes: dict, top_k: int):
-    b, d = best_per_article(bm25), dense_per_article(dense, is_line, lines)
+def rank(
+    mode: str,
+    bm25: list[Raw],
+    dense: list[Raw],
+    lines: frozenset[int],
+    codes: dict,
+    top_k: int,
+    centroids: dict[int, float] | None = None,
+    depth: int = 100,
+):
+    b = best_per_article(bm25)
+    d = keep_best(dense_per_article(dense, is_line, lines, centroids), depth)
     if mode == "hybrid":
         fused = fuse(b, d, CONFIG, codes, limit=top_k, line_articles=lines)
     else:
@@ -54,14 +73,16 @@ def test_an_admitted_article_changes_nothing(data: st.DataObject, mode: str) -> 
     n_codes = data.draw(st.integers(0, 2))
     codes = {a: ("x1",) * n_codes for a in data.draw(st.sets(st.integers(1, 12) | st.just(NEW)))}
     top_k = data.draw(st.integers(1, 6))
-    b, d, fused = rank(mode, bm25, dense, lines, codes, top_k)
-    room = margin(mode, b, d, dense, fused, top_k, CONFIG, n_codes)
+    centroids = data.draw(st.none() | st.dictionaries(st.integers(1, 12) | st.just(NEW), scores))
+    depth = data.draw(st.integers(1, 13))
+    b, d, fused = rank(mode, bm25, dense, lines, codes, top_k, centroids, depth)
+    room = margin(mode, b, d, dense, fused, top_k, CONFIG, n_codes, len(d) >= depth)
     if room is None:
         return
     new_bm25 = data.draw(chunks([NEW] * data.draw(st.integers(0, 2)), 300)) if mode != "dense" else []
     new_dense = data.draw(chunks([NEW] * data.draw(st.integers(0, 2)), 400)) if mode != "bm25" else []
-    if room.admits(new_bm25, new_dense, lines, is_line):
-        _, _, again = rank(mode, bm25 + new_bm25, dense + new_dense, lines, codes, top_k)
+    if room.admits(new_bm25, new_dense, lines, is_line, centroids):
+        _, _, again = rank(mode, bm25 + new_bm25, dense + new_dense, lines, codes, top_k, centroids, depth)
         assert key(again) == key(fused)
 
 
@@ -95,3 +116,19 @@ def test_a_new_chunk_below_the_dense_floor_is_refused_even_inside_the_ranges() -
     higher = [(NEW, 0.65, ChunkRef("delta", LINE_POSITIONS)), (NEW, 0.7, ChunkRef("delta", 1))]
     assert key(rank("hybrid", bm25, dense + higher, lines, {}, 2)[2]) == key(fused)
     assert room.admits([], higher, lines, is_line)
+
+
+def test_a_full_dense_side_admits_only_articles_that_stay_below_it() -> None:
+    bm25 = [(1, 9.0, ChunkRef("main", 0)), (2, 5.0, ChunkRef("main", 1)), (3, 1.0, ChunkRef("main", 2))]
+    dense = [(1, 0.9, ChunkRef("main", 3)), (2, 0.8, ChunkRef("main", 4)), (3, 0.5, ChunkRef("main", 5))]
+    dense += [(4, 0.45, ChunkRef("main", 6))]  # article 4 was cut from the dense side (depth 3)
+    b, d, fused = rank("hybrid", bm25, dense, frozenset(), {}, 2)
+    d.pop(4)
+    fused = fuse(b, d, CONFIG, {}, limit=2)
+    cut = margin("hybrid", b, d, dense, fused, 2, CONFIG, 0, dense_full=True)
+    assert isinstance(cut, Margin)
+    inside = [(NEW, 0.6, ChunkRef("delta", 0))]  # would push article 3 out of the dense side
+    assert not cut.admits([], inside, frozenset(), is_line)
+    below = [(NEW, 0.48, ChunkRef("delta", 0))]  # stays beyond the depth, like article 4
+    assert cut.admits([(NEW, 2.0, ChunkRef("delta", 1))], below, frozenset(), is_line)
+    assert cut.admits([(NEW, 2.0, ChunkRef("delta", 1))], [], frozenset(), is_line)

