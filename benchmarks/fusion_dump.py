@@ -17,9 +17,9 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from indexer.candidates import bm25_side, centroid_scores, dense_fetch, dense_side, line_articles
+from indexer.candidates import bm25_side, dense_articles, dense_fetch, dense_side, line_articles
 from indexer.filters import Filters
-from indexer.ranking import best_per_article, dense_per_article, keep_best
+from indexer.ranking import best_per_article
 from kb_service.db import make_engine
 from kb_service.indexing import IndexManager
 from kb_service.models import Article
@@ -54,10 +54,8 @@ def main() -> None:
             tokens = live.tokenizer.tokenize_query(text)
             bm25 = best_per_article(bm25_side(s, tokens, depth, Filters(), accept).all)
             dense_chunks = dense_side(s, vector, dense_fetch(s, depth, Filters()), None).all
-            centroids = centroid_scores(s, vector, {c[0] for c in dense_chunks}) if lines else None
             is_line = lambda ref: live.chunk(s, ref).kind == "line"  # noqa: E731
-            dense = dense_per_article(dense_chunks, is_line, lines, centroids)
-            dense = keep_best(dense, depth) if lines else dense
+            dense, _ = dense_articles(s, vector, dense_chunks, is_line, depth)
             cands = {}
             for article_id in bm25.keys() | dense.keys():
                 b, d = bm25.get(article_id), dense.get(article_id)

@@ -27,7 +27,7 @@ from indexer.dense import IdExclusion
 from indexer.documents import Article
 from indexer.filters import Filters
 from indexer.margin import Margin
-from indexer.ranking import ChunkRef, Raw
+from indexer.ranking import Candidate, ChunkRef, Raw, dense_per_article, keep_best
 
 if TYPE_CHECKING:
     from indexer.engine import LiveState
@@ -110,6 +110,24 @@ def line_articles(s: LiveState) -> frozenset[int]:
     return s.main.line_articles | s.delta.line_articles
 
 
+def dense_articles(
+    s: LiveState, vector: np.ndarray, chunks: list[Raw], is_line: Callable[[ChunkRef], bool], depth: int
+) -> tuple[dict[int, Candidate], bool]:
+    """A search's dense score per article (`ranking.dense_per_article`) and whether that side is full.
+
+    With line entries the side was fetched 8x deeper (`dense_fetch`); it is cut back to `depth`
+    articles so that its min-max range does not depend on the fetch, and it is full when it holds
+    `depth` articles (a new one then pushes one out, see `Margin.dense_full`). Without line entries
+    nothing is cut: up to `depth` chunks were fetched, and a delta candidate joins as one more article.
+    """
+    lines = line_articles(s)
+    if not lines:
+        return dense_per_article(chunks, is_line, lines), False
+    centroids = centroid_scores(s, vector, {c[0] for c in chunks})
+    dense = keep_best(dense_per_article(chunks, is_line, lines, centroids), depth)
+    return dense, len(dense) >= depth
+
+
 def centroid_scores(s: LiveState, vector: np.ndarray, article_ids: Iterable[int]) -> dict[int, float]:
     """The query's inner product with the phrasing centroid of each line entry among `article_ids`
     (an article in the delta has its centroid there; its main chunks are tombstoned)."""
@@ -117,10 +135,10 @@ def centroid_scores(s: LiveState, vector: np.ndarray, article_ids: Iterable[int]
     wanted = [a for a in article_ids if a in lines]
     if not wanted:
         return {}
-    in_delta: set[int] = set()
+    in_delta: frozenset[int] = frozenset()
     out: dict[int, float] = {}
     if s.delta is not None:
-        in_delta = set(np.unique(s.delta.chunk_article).tolist()).intersection(wanted)
+        in_delta = s.delta.article_ids.intersection(wanted)
         if s.delta.centroids is not None:
             out |= s.delta.centroids.scores(vector, sorted(in_delta))
     if s.main.centroids is not None:

@@ -19,7 +19,7 @@ import numpy as np
 from indexer.candidates import (
     Evidence,
     bm25_side,
-    centroid_scores,
+    dense_articles,
     dense_fetch,
     dense_side,
     evidence,
@@ -39,9 +39,7 @@ from indexer.ranking import (
     ChunkRef,
     Fused,
     best_per_article,
-    dense_per_article,
     fuse,
-    keep_best,
     query_codes,
     single_side,
 )
@@ -207,11 +205,7 @@ class LiveIndex:
             dense_cands = dense_side(s, query_vector, dense_fetch(s, depth, filters), exclude)
             is_line = lambda ref: self.chunk(s, ref).kind == "line"  # noqa: E731
             dense_chunks = [c for c in dense_cands.all if accept(c[0])]
-            centroids = centroid_scores(s, query_vector, {c[0] for c in dense_chunks}) if lines else None
-            dense = dense_per_article(dense_chunks, is_line, lines, centroids)
-            if lines:  # fetched 8x deeper (see `dense_fetch`): back to `depth` articles
-                dense = keep_best(dense, depth)
-                dense_full = len(dense) >= depth
+            dense, dense_full = dense_articles(s, query_vector, dense_chunks, is_line, depth)
         asked = query_codes(normalized) if mode == "hybrid" and not degraded else ()  # fusion boosts codes
         if mode == "hybrid" and not degraded:
             codes = self._code_hits(s, asked, set(bm25) | set(dense))

@@ -30,6 +30,11 @@ class Segment:
         return len(self.chunks)
 
     @cached_property
+    def article_ids(self) -> frozenset[int]:
+        """Articles with chunks in this segment."""
+        return frozenset(np.unique(self.chunk_article).tolist())
+
+    @cached_property
     def line_articles(self) -> frozenset[int]:
         """Articles with `line` chunks (their dense score also weighs the whole entry, see ranking)."""
         return frozenset(c.article_id for c in self.chunks if c.kind == "line")
