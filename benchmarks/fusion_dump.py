@@ -15,16 +15,11 @@ import argparse
 import json
 from pathlib import Path
 
-from sqlmodel import Session, select
-
 from indexer.candidates import bm25_side, dense_articles, dense_fetch, dense_side, line_articles
 from indexer.filters import Filters
 from indexer.ranking import best_per_article
-from kb_service.db import make_engine
 from kb_service.indexing import IndexManager
-from kb_service.models import Article
-from kb_service.services.evaluation import EVAL_KB, _query_vectors, read_beir
-from kb_service.settings import Settings
+from kb_service.services.evaluation import EVAL_KB, open_work_dir, query_vectors, read_beir
 
 
 def main() -> None:
@@ -34,22 +29,27 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     args = parser.parse_args()
     _, queries, qrels = read_beir(args.dataset)
-    settings = Settings(data_dir=args.work_dir, load_sample_data=False)
-    engine = make_engine(settings.resolved_database_url())
-    with Session(engine) as session:
-        external = {a.id: a.external_id for a in session.exec(select(Article))}
-    manager = IndexManager(engine, settings)
-    manager.start(wait=True)
+    with open_work_dir(args.work_dir) as (manager, external):
+        dump(manager, external, queries, qrels, args.out)
+
+
+def dump(
+    manager: IndexManager,
+    external: dict[int, str],
+    queries: dict[str, str],
+    qrels: dict[str, dict[str, int]],
+    out_path: Path,
+) -> None:
     index = manager.indexes[EVAL_KB]
     live = index.live
-    assert live is not None and live.state.main.dense is not None, "run `kb eval` on this work dir first"
+    assert live is not None
     s = live.state
     items = list(queries.items())
-    vectors = _query_vectors(manager, [t for _, t in items])
+    vectors = query_vectors(manager, [t for _, t in items])
     depth = live.config.fusion.depth
     lines = line_articles(s)
     accept = lambda _: True  # noqa: E731 - no filters in an eval
-    with open(args.out, "w", encoding="utf-8") as out:
+    with open(out_path, "w", encoding="utf-8") as out:
         for (qid, text), vector in zip(items, vectors, strict=True):
             tokens = live.tokenizer.tokenize_query(text)
             bm25 = best_per_article(bm25_side(s, tokens, depth, Filters(), accept).all)
@@ -68,7 +68,6 @@ def main() -> None:
                 }
             line = {"qid": qid, "tokens": tokens, "relevant": qrels[qid], "candidates": cands}
             out.write(json.dumps(line, ensure_ascii=False) + "\n")
-    manager.close()
 
 
 if __name__ == "__main__":

@@ -6,10 +6,12 @@ import csv
 import json
 import re
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from indexer.embedding_cache import embed_with_cache
 from indexer.filters import Filters
@@ -95,7 +97,7 @@ def run_eval(
     live = manager.indexes[EVAL_KB].live
     assert live is not None
     items = list(queries.items())[:limit]
-    vectors = _query_vectors(manager, [t for _, t in items]) if any(m != "bm25" for m in modes) else None
+    vectors = query_vectors(manager, [t for _, t in items]) if any(m != "bm25" for m in modes) else None
     results: dict[str, Any] = {}
     for mode in modes:
         runs = []
@@ -109,12 +111,29 @@ def run_eval(
 
 
 def _articles(kb_id: int | None) -> Any:
-    from sqlmodel import select
-
     return select(Article).where(Article.kb_id == kb_id)
 
 
-def _query_vectors(manager: IndexManager, texts: list[str]) -> Any:
+@contextmanager
+def open_work_dir(work_dir: Path) -> Iterator[tuple[IndexManager, dict[int, str]]]:
+    """The index of an earlier `kb eval` run (no re-import, no re-embedding) and each article's
+    external id, for offline analyses of its results (benchmarks/fusion_dump.py, eval_misses.py)."""
+    settings = Settings(data_dir=work_dir, load_sample_data=False)
+    engine = make_engine(settings.resolved_database_url())
+    with Session(engine) as session:
+        external = {a.id: a.external_id or "" for a in session.exec(select(Article)) if a.id is not None}
+    manager = IndexManager(engine, settings)
+    manager.start(wait=True)
+    try:
+        live = manager.indexes[EVAL_KB].live
+        if live is None or live.state.main.dense is None:
+            raise ValueError(f"{work_dir} holds no `kb eval` index with vectors: run `kb eval` on it first")
+        yield manager, external
+    finally:
+        manager.close()
+
+
+def query_vectors(manager: IndexManager, texts: list[str]) -> Any:
     encoder = manager.embedder.encoder
     if encoder is None:
         return None

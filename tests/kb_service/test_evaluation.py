@@ -8,7 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from kb_service.services.evaluation import guide_title, run_eval
+from indexer.filters import Filters
+from indexer.metrics import summarise
+from kb_service.services.evaluation import (
+    EVAL_KB,
+    guide_title,
+    open_work_dir,
+    query_vectors,
+    read_beir,
+    run_eval,
+)
 
 # The shared eval sets sit beside the checkout (../shared/eval); KB_EVAL_DIR points elsewhere.
 EVAL = Path(os.environ.get("KB_EVAL_DIR") or Path(__file__).resolve().parents[3] / "shared" / "eval")
@@ -34,3 +43,17 @@ def test_eval_subset_scores_every_mode(tmp_path: Path) -> None:
         assert 0 < metrics["recall@1"] <= metrics["recall@5"] <= metrics["recall@10"] <= 1
     assert modes["hybrid"]["mrr@10"] >= 0.6
     assert modes["hybrid"]["mrr@10"] >= min(modes["bm25"]["mrr@10"], modes["dense"]["mrr@10"])
+
+    # The analysis scripts reopen the work dir (benchmarks/eval_misses.py): same index, same ranking.
+    _, queries, qrels = read_beir(dataset)
+    items = list(queries.items())[:150]
+    with open_work_dir(tmp_path) as (manager, external):
+        assert len(external) == 77
+        live = manager.indexes[EVAL_KB].live
+        assert live is not None
+        vectors = query_vectors(manager, [t for _, t in items])
+        runs = []
+        for (qid, text), vector in zip(items, vectors, strict=True):
+            fused = live.search(text, 10, Filters(), "hybrid", vector).fused
+            runs.append(([external[f.article_id] for f in fused], qrels[qid]))
+    assert summarise(runs) == modes["hybrid"]
