@@ -15,7 +15,7 @@ import argparse
 import json
 from pathlib import Path
 
-from indexer.candidates import bm25_side, dense_articles, dense_fetch, dense_side, line_articles
+from indexer.candidates import bm25_side, dense_articles, dense_fetch, dense_side
 from indexer.filters import Filters
 from indexer.ranking import best_per_article
 from kb_service.indexing import IndexManager
@@ -47,7 +47,7 @@ def dump(
     items = list(queries.items())
     vectors = query_vectors(manager, [t for _, t in items])
     depth = live.config.fusion.depth
-    lines = line_articles(s)
+    lines = s.line_articles
     accept = lambda _: True  # noqa: E731 - no filters in an eval
     with open(out_path, "w", encoding="utf-8") as out:
         for (qid, text), vector in zip(items, vectors, strict=True):

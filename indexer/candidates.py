@@ -83,7 +83,7 @@ def bm25_side(s: LiveState, tokens: list[str], k: int, filters: Filters, accept:
 
 def dense_fetch(s: LiveState, depth: int, filters: Filters) -> int:
     fetch = depth * (4 if filters.active else 1)  # tombstones are hidden inside FAISS, not fetched
-    if line_articles(s):  # their best line and their best other chunk must both be candidates
+    if s.line_articles:  # their best line and their best other chunk must both be candidates
         fetch *= 8
     return fetch
 
@@ -104,12 +104,6 @@ def pending_articles(s: LiveState) -> frozenset[int]:
     return frozenset(c.article_id for c in s.delta.chunks if c.text in s.pending)
 
 
-def line_articles(s: LiveState) -> frozenset[int]:
-    if s.delta is None or not s.delta.line_articles:
-        return s.main.line_articles  # no copy of a large set per query
-    return s.main.line_articles | s.delta.line_articles
-
-
 def dense_articles(
     s: LiveState, vector: np.ndarray, chunks: list[Raw], is_line: Callable[[ChunkRef], bool], depth: int
 ) -> tuple[dict[int, Candidate], bool]:
@@ -120,7 +114,7 @@ def dense_articles(
     `depth` articles (a new one then pushes one out, see `Margin.dense_full`). Without line entries
     nothing is cut: up to `depth` chunks were fetched, and a delta candidate joins as one more article.
     """
-    lines = line_articles(s)
+    lines = s.line_articles
     if not lines:
         return dense_per_article(chunks, is_line, lines), False
     centroids = centroid_scores(s, vector, {c[0] for c in chunks})
@@ -131,7 +125,7 @@ def dense_articles(
 def centroid_scores(s: LiveState, vector: np.ndarray, article_ids: Iterable[int]) -> dict[int, float]:
     """The query's inner product with the phrasing centroid of each line entry among `article_ids`
     (an article in the delta has its centroid there; its main chunks are tombstoned)."""
-    lines = line_articles(s)
+    lines = s.line_articles
     wanted = [a for a in article_ids if a in lines]
     if not wanted:
         return {}
@@ -161,21 +155,21 @@ def evidence(
         vector,
         tuple((a, s.articles.get(a)) for a in ids),
         pending_articles(s).intersection(ids),
-        line_articles(s).intersection(ids),
-        bool(line_articles(s)),
+        s.line_articles.intersection(ids),
+        bool(s.line_articles),
         margin,
     )
 
 
 def still_ranks(s: LiveState, ev: Evidence, tokens: list[str]) -> bool:
     """Whether searching `s` gives the ranking recorded in `ev`."""
-    if s.tombstones != ev.tombstones or bool(line_articles(s)) != ev.any_lines:
+    if s.tombstones != ev.tombstones or bool(s.line_articles) != ev.any_lines:
         return False
     ids = [a for a, _ in ev.delta_articles]
     if any(s.articles.get(a) is not article for a, article in ev.delta_articles):
         return False
     pending = pending_articles(s)
-    if pending.intersection(ids) != ev.pending or line_articles(s).intersection(ids) != ev.lines:
+    if pending.intersection(ids) != ev.pending or s.line_articles.intersection(ids) != ev.lines:
         return False
     new_bm25: list[Raw] = []
     new_dense: list[Raw] = []
@@ -198,7 +192,7 @@ def still_ranks(s: LiveState, ev: Evidence, tokens: list[str]) -> bool:
     chunks = s.delta.chunks
     is_line = lambda ref: chunks[ref.position].kind == "line"  # noqa: E731
     centroids = centroid_scores(s, ev.vector, new_ids) if ev.vector is not None else None
-    return ev.margin.admits(new_bm25, new_dense, line_articles(s), is_line, centroids)
+    return ev.margin.admits(new_bm25, new_dense, s.line_articles, is_line, centroids)
 
 
 def _new_delta(s: LiveState, recorded: SideEvidence, delta: list[Raw]) -> list[Raw] | None:

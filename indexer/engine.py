@@ -23,7 +23,6 @@ from indexer.candidates import (
     dense_fetch,
     dense_side,
     evidence,
-    line_articles,
     pending_articles,
     still_ranks,
 )
@@ -62,6 +61,17 @@ class LiveState:
     delta_vectors: dict[str, np.ndarray]  # chunk text -> vector, for delta chunks
     pending: frozenset[str]  # delta chunk texts still waiting for vectors
     generation: int  # bumps on every change (result caches key on it)
+
+    @cached_property
+    def line_articles(self) -> frozenset[int]:
+        """Articles served with `line` chunks: an article re-chunked into the delta counts as it is
+        there (an entry edited into prose is no line entry any more, though main still lists it)."""
+        main_lines, delta = self.main.line_articles, self.delta
+        if delta is None:
+            return main_lines
+        if not delta.line_articles and main_lines.isdisjoint(delta.article_ids):
+            return main_lines  # no copy of a large set
+        return (main_lines - delta.article_ids) | delta.line_articles
 
     @cached_property
     def validity_times(self) -> tuple[float, ...]:
@@ -194,7 +204,7 @@ class LiveIndex:
         degraded = want_dense and (query_vector is None or s.main.dense is None and s.delta is None)
         depth = max(self.config.fusion.depth, top_k * 4)
         accept = self._acceptor(s, filters)
-        lines = line_articles(s)
+        lines = s.line_articles
         bm25_cands = bm25_side(s, tokens, depth, filters, accept) if mode != "dense" or degraded else None
         bm25 = best_per_article([c for c in bm25_cands.all if accept(c[0])]) if bm25_cands else {}
         dense_cands, dense_chunks, dense_full = None, [], False

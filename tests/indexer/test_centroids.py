@@ -122,3 +122,29 @@ def test_a_published_line_entry_scores_its_best_line_whole_entry_and_centroid(en
     now = centroid_scores(live.state, vector, [3, 1])
     assert now[3] == pytest.approx(float(expected_centroid(encoder, delta, 3) @ vector), abs=1e-4)
     assert now[1] == pytest.approx(float(expected_centroid(encoder, main, 1) @ vector), abs=1e-4)
+
+
+def test_a_line_entry_edited_into_prose_is_scored_as_prose_before_compaction(encoder: Encoder) -> None:
+    config = IndexConfig()
+    tokenizer = Tokenizer(config.tokenizer)
+    articles = intents()
+    main = build_segment(articles, config, tokenizer, encoder.encode_documents)
+    live = LiveIndex(main, {a.id: a for a in articles}, config, tokenizer, encoder.name)
+    assert 3 in live.state.line_articles
+    prose = Article(
+        id=3, type="guide", title="refund", body="Refunds reach your card within five days.", version=2
+    )
+    live.attach_vectors(dict(zip(p := live.apply([prose]), encoder.encode_documents(p), strict=True)))
+    assert 3 not in live.state.line_articles and {1, 2} <= live.state.line_articles
+
+    query = "when will I get my refund"
+    vector = encoder.encode_queries([query])[0]
+    hit = next(
+        f for f in live.search(query, 10, mode="dense", query_vector=vector).fused if f.article_id == 3
+    )
+    delta = live.state.delta
+    assert delta is not None
+    (chunk,) = [c for c in delta.chunks if c.article_id == 3]
+    # its one passage alone, not a line-entry mean with missing lines and centroid counted at the floor
+    assert hit.dense == pytest.approx(float(encoder.encode_documents([chunk.text])[0] @ vector), abs=1e-4)
+    assert live.search(query, 1, mode="hybrid", query_vector=vector).fused[0].article_id == 3
