@@ -23,6 +23,7 @@ import numpy as np
 from sqlmodel import Session, select
 
 from indexer.calibration import expected_calibration_error
+from kb_service.auth import Actor
 from kb_service.db import make_engine
 from kb_service.indexing import IndexManager
 from kb_service.models import Article
@@ -65,7 +66,7 @@ def build(folder: Path, work_dir: Path, language: str) -> tuple[IndexManager, di
     engine = make_engine(settings.resolved_database_url())
     bootstrap(engine, settings)
     with Session(engine, expire_on_commit=False) as session:
-        kb = kbs.create_kb(session, KbCreate(slug=KB, name=folder.name, language=language), "eval")
+        kb = kbs.create_kb(session, KbCreate(slug=KB, name=folder.name, language=language), Actor("eval"))
         limits = {"max_import_rows": len(corpus) + 1, "max_upload_bytes": 1 << 31}
         imports.run_import(
             session, kb, "corpus.jsonl", faq_jsonl(corpus), SYSTEM, settings.model_copy(update=limits),

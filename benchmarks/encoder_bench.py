@@ -13,6 +13,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -97,12 +98,11 @@ def main() -> None:
     print("| --- | --- | ---: | ---: |")
     for label, texts in (("questions", questions), ("passages", passages)):
         for batch in (1, 32):
-            r, s = rate(lambda t=texts, b=batch: _in_process(encoder, t, b), len(texts))
+            r, s = rate(partial(_in_process, encoder, texts, batch), len(texts))
             print(f"| {label} | in-process, batch {batch} | {r:.1f} | {s:.1f} |")
         for workers in (1, 2):
             r, s = rate(
-                lambda t=texts, w=workers: encode_documents_parallel(SPEC, t, workers=w, batch_size=32),
-                len(texts),
+                partial(encode_documents_parallel, SPEC, texts, workers=workers, batch_size=32), len(texts)
             )
             print(f"| {label} | encode_documents_parallel, {workers} worker(s) | {r:.1f} | {s:.1f} |")
     _, startup = rate(lambda: encode_documents_parallel(SPEC, ["a", "b"], workers=2, batch_size=1), 2)

@@ -100,7 +100,9 @@ class Publisher(threading.Thread):
         super().__init__(daemon=True)
         self.client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=30)
         self.stopping = threading.Event()
-        self.done, self.errors, self.latencies, self.mine = 0, 0, [], []
+        self.done, self.errors = 0, 0
+        self.latencies: list[float] = []
+        self.mine: list[int] = []
         self.run_id = time.strftime("%H%M%S")  # questions must be new in every scenario (duplicates get 409)
 
     def _once(self, n: int) -> httpx.Response:

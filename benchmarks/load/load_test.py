@@ -70,7 +70,7 @@ def prepare(data_dir: Path, chunks: int, agents: int) -> None:
             "question": a.title,
             "similar_questions": list(a.similar_questions),
             "answer": a.answer,
-            "category": CATEGORIES[hash_index(a.category)],
+            "category": CATEGORIES[hash_index(a.category or "")],
             "products": list(a.products),
             "tags": list(a.tags),
         }
