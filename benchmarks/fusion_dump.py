@@ -16,6 +16,7 @@ import json
 from pathlib import Path
 
 from indexer.candidates import bm25_side, dense_articles, dense_fetch, dense_side
+from indexer.chunking import PHRASING_KINDS
 from indexer.filters import Filters
 from indexer.ranking import best_per_article
 from kb_service.indexing import IndexManager
@@ -47,15 +48,15 @@ def dump(
     items = list(queries.items())
     vectors = query_vectors(manager, [t for _, t in items])
     depth = live.config.fusion.depth
-    lines = s.line_articles
+    lines = s.phrasing_articles
     accept = lambda _: True  # noqa: E731 - no filters in an eval
     with open(out_path, "w", encoding="utf-8") as out:
         for (qid, text), vector in zip(items, vectors, strict=True):
             tokens = live.tokenizer.tokenize_query(text)
             bm25 = best_per_article(bm25_side(s, tokens, depth, Filters(), accept).all)
             dense_chunks = dense_side(s, vector, dense_fetch(s, depth, Filters()), None).all
-            is_line = lambda ref: live.chunk(s, ref).kind == "line"  # noqa: E731
-            dense, _ = dense_articles(s, vector, dense_chunks, is_line, depth)
+            is_phrasing = lambda ref: live.chunk(s, ref).kind in PHRASING_KINDS  # noqa: E731
+            dense, _ = dense_articles(s, vector, dense_chunks, is_phrasing, depth)
             cands = {}
             for article_id in bm25.keys() | dense.keys():
                 b, d = bm25.get(article_id), dense.get(article_id)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
-from indexer.centroids import LineCentroids
+from indexer.centroids import PhrasingCentroids
 from indexer.chunking import chunk_article
 from indexer.config import IndexConfig
 from indexer.dense import DenseIndex
@@ -35,7 +35,7 @@ def build_segment(
             M=config.hnsw_m,
             ef_search=config.hnsw_ef_search,
         )
-        centroids = LineCentroids.build(chunks, dict(enumerate(vectors)))
+        centroids = PhrasingCentroids.build(chunks, dict(enumerate(vectors)))
     # a generator: BM25 consumes one chunk's tokens at a time (see `BM25Index.build`)
     tokens = (tokenizer.tokenize(c.sparse_text) for c in chunks)
     return Segment.build(chunks, tokens, config.bm25_k1, config.bm25_b, dense, centroids=centroids)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from indexer.chunking import PHRASING_KINDS
 from indexer.dense import IdExclusion
 from indexer.documents import Article
 from indexer.filters import Filters
@@ -64,7 +65,7 @@ class Evidence:
     delta_articles: tuple[tuple[int, Article | None], ...]  # the delta candidates' articles as they were
     pending: frozenset[int]  # those waiting for vectors
     lines: frozenset[int]  # those with line chunks
-    any_lines: bool  # whether the KB had line chunks at all (the dense side fetches 8x more then)
+    any_phrasings: bool  # whether the KB had line chunks at all (the dense side fetches 8x more then)
     margin: Margin | None = None  # how new candidates may score without changing the result
 
 
@@ -83,7 +84,7 @@ def bm25_side(s: LiveState, tokens: list[str], k: int, filters: Filters, accept:
 
 def dense_fetch(s: LiveState, depth: int, filters: Filters) -> int:
     fetch = depth * (4 if filters.active else 1)  # tombstones are hidden inside FAISS, not fetched
-    if s.line_articles:  # their best line and their best other chunk must both be candidates
+    if s.phrasing_articles:  # their best line and their best other chunk must both be candidates
         fetch *= 8
     return fetch
 
@@ -105,7 +106,7 @@ def pending_articles(s: LiveState) -> frozenset[int]:
 
 
 def dense_articles(
-    s: LiveState, vector: np.ndarray, chunks: list[Raw], is_line: Callable[[ChunkRef], bool], depth: int
+    s: LiveState, vector: np.ndarray, chunks: list[Raw], is_phrasing: Callable[[ChunkRef], bool], depth: int
 ) -> tuple[dict[int, Candidate], bool]:
     """A search's dense score per article (`ranking.dense_per_article`) and whether that side is full.
 
@@ -114,18 +115,18 @@ def dense_articles(
     `depth` articles (a new one then pushes one out, see `Margin.dense_full`). Without line entries
     nothing is cut: up to `depth` chunks were fetched, and a delta candidate joins as one more article.
     """
-    lines = s.line_articles
+    lines = s.phrasing_articles
     if not lines:
-        return dense_per_article(chunks, is_line, lines), False
+        return dense_per_article(chunks, is_phrasing, lines), False
     centroids = centroid_scores(s, vector, {c[0] for c in chunks})
-    dense = keep_best(dense_per_article(chunks, is_line, lines, centroids), depth)
+    dense = keep_best(dense_per_article(chunks, is_phrasing, lines, centroids), depth)
     return dense, len(dense) >= depth
 
 
 def centroid_scores(s: LiveState, vector: np.ndarray, article_ids: Iterable[int]) -> dict[int, float]:
     """The query's inner product with the phrasing centroid of each line entry among `article_ids`
     (an article in the delta has its centroid there; its main chunks are tombstoned)."""
-    lines = s.line_articles
+    lines = s.phrasing_articles
     wanted = [a for a in article_ids if a in lines]
     if not wanted:
         return {}
@@ -155,21 +156,21 @@ def evidence(
         vector,
         tuple((a, s.articles.get(a)) for a in ids),
         pending_articles(s).intersection(ids),
-        s.line_articles.intersection(ids),
-        bool(s.line_articles),
+        s.phrasing_articles.intersection(ids),
+        bool(s.phrasing_articles),
         margin,
     )
 
 
 def still_ranks(s: LiveState, ev: Evidence, tokens: list[str]) -> bool:
     """Whether searching `s` gives the ranking recorded in `ev`."""
-    if s.tombstones != ev.tombstones or bool(s.line_articles) != ev.any_lines:
+    if s.tombstones != ev.tombstones or bool(s.phrasing_articles) != ev.any_phrasings:
         return False
     ids = [a for a, _ in ev.delta_articles]
     if any(s.articles.get(a) is not article for a, article in ev.delta_articles):
         return False
     pending = pending_articles(s)
-    if pending.intersection(ids) != ev.pending or s.line_articles.intersection(ids) != ev.lines:
+    if pending.intersection(ids) != ev.pending or s.phrasing_articles.intersection(ids) != ev.lines:
         return False
     new_bm25: list[Raw] = []
     new_dense: list[Raw] = []
@@ -190,9 +191,9 @@ def still_ranks(s: LiveState, ev: Evidence, tokens: list[str]) -> bool:
         return False  # pending articles' stand-in scores depend on every candidate's rank
     assert s.delta is not None
     chunks = s.delta.chunks
-    is_line = lambda ref: chunks[ref.position].kind == "line"  # noqa: E731
+    is_phrasing = lambda ref: chunks[ref.position].kind in PHRASING_KINDS  # noqa: E731
     centroids = centroid_scores(s, ev.vector, new_ids) if ev.vector is not None else None
-    return ev.margin.admits(new_bm25, new_dense, s.line_articles, is_line, centroids)
+    return ev.margin.admits(new_bm25, new_dense, s.phrasing_articles, is_phrasing, centroids, s.line_articles)
 
 
 def _new_delta(s: LiveState, recorded: SideEvidence, delta: list[Raw]) -> list[Raw] | None:

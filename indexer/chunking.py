@@ -17,6 +17,8 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -24,6 +26,9 @@ from indexer.documents import Article
 from indexer.text import normalize
 
 ChunkKind = Literal["question", "similar", "answer", "title", "passage", "line"]
+# One phrasing of the request an entry answers: an FAQ's questions, a guide's phrasing lines. An entry
+# with two or more is a *phrasing entry*, matched by its phrasings together (`ranking.dense_per_article`).
+PHRASING_KINDS: frozenset[str] = frozenset({"question", "similar", "line"})
 LINE_MAX_CHARS = 300  # a paragraph of several lines this short is a list of standalone statements
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _ITEM = re.compile(r"^\s*(?:\d{1,3}[.、)）]|[-*+•]\s|第[一二三四五六七八九十\d]+步|步骤\s*\d)")
@@ -41,6 +46,12 @@ class Chunk:
     sparse_text: str  # what gets tokenised for BM25
     heading: str
     position: int
+
+
+def phrasing_articles(chunks: Iterable[Chunk]) -> frozenset[int]:
+    """Articles with two or more phrasing chunks (see `PHRASING_KINDS`)."""
+    counts = Counter(c.article_id for c in chunks if c.kind in PHRASING_KINDS)
+    return frozenset(a for a, n in counts.items() if n >= 2)
 
 
 def chunk_article(article: Article, max_chars: int = 300) -> list[Chunk]:

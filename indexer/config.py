@@ -18,9 +18,11 @@ class FusionConfig:
     rrf_k: int = 60
     bm25_weight: float = 0.5
     # Entries with line chunks (one phrasing per line) have a stronger dense side (best line, whole
-    # entry and the phrasings' centroid), so BM25 weighs less for them: DEV hybrid MRR@10 banking77
-    # 0.869 at 0.1, 0.869 at 0.15, 0.868 at 0.2; clinc150 0.888 / 0.890 / 0.891. Entries without
-    # lines keep 0.5 (lcqmc, atec, bq, insuranceqa_zh lose 0.003-0.004 at 0.3).
+    # entry and the phrasings' centroid) than their BM25 side (one passage holds all lines), so BM25
+    # weighs less for them: DEV hybrid MRR@10 banking77 0.869 at 0.1, 0.869 at 0.15, 0.868 at 0.2;
+    # clinc150 0.888 / 0.890 / 0.891. Other entries keep 0.5 (lcqmc, atec, bq, insuranceqa_zh lose
+    # 0.003-0.004 at 0.3), FAQs with similar questions too: BM25 indexes each of their questions
+    # (docs/benchmarks.md, Bot decisions).
     bm25_weight_lines: float = 0.2
     dense_weight: float = 1.0
     code_boost: float = 0.5  # per matched code: rank-1 RRF votes (rrf) or normalised score units (weighted)
@@ -39,7 +41,9 @@ class IndexConfig:
     # embedded with e5's `query:` prefix, like the questions they are matched against (see
     # docs/benchmarks.md, Quality)
     query_embed_max_chars: int = 64
-    chunking_version: int = 4  # bumped when chunking changes, so older snapshots are rebuilt (4: centroids)
+    chunking_version: int = (
+        5  # bumped when chunking changes, so older snapshots are rebuilt (5: FAQ centroids)
+    )
     dense_kind: Literal["auto", "flat", "hnsw"] = "auto"
     hnsw_threshold: int = 20_000
     hnsw_m: int = 32

@@ -148,6 +148,10 @@ class DenseIndex:
         # these params replace the index's own efSearch, so pass it along
         return faiss.SearchParametersHNSW(sel=excl.selector, efSearch=self._hnsw.efSearch), excl
 
+    def vector(self, id: int) -> np.ndarray:
+        """The stored vector of `id` (float32, exact for flat and HNSW-flat indexes)."""
+        return np.asarray(self._index.reconstruct(int(id)), dtype=np.float32)
+
     def add(self, vectors: np.ndarray, ids: Iterable[int] | np.ndarray) -> None:
         """Add vectors under new, unique ids."""
         vecs, id_arr = _as_vectors(vectors, self.dim), _as_ids(ids)

@@ -26,8 +26,8 @@ from indexer.candidates import (
     pending_articles,
     still_ranks,
 )
-from indexer.centroids import LineCentroids
-from indexer.chunking import Chunk, chunk_article
+from indexer.centroids import PhrasingCentroids
+from indexer.chunking import PHRASING_KINDS, Chunk, chunk_article
 from indexer.config import IndexConfig
 from indexer.dense import DenseIndex, IdExclusion
 from indexer.documents import Article
@@ -63,15 +63,14 @@ class LiveState:
     generation: int  # bumps on every change (result caches key on it)
 
     @cached_property
+    def phrasing_articles(self) -> frozenset[int]:
+        """Phrasing entries as served (`Segment.phrasing_articles`, see `_served`)."""
+        return _served(self.main, self.delta, lambda segment: segment.phrasing_articles)
+
+    @cached_property
     def line_articles(self) -> frozenset[int]:
-        """Articles served with `line` chunks: an article re-chunked into the delta counts as it is
-        there (an entry edited into prose is no line entry any more, though main still lists it)."""
-        main_lines, delta = self.main.line_articles, self.delta
-        if delta is None:
-            return main_lines
-        if not delta.line_articles and main_lines.isdisjoint(delta.article_ids):
-            return main_lines  # no copy of a large set
-        return (main_lines - delta.article_ids) | delta.line_articles
+        """Articles with `line` chunks as served (`Segment.line_articles`, see `_served`)."""
+        return _served(self.main, self.delta, lambda segment: segment.line_articles)
 
     @cached_property
     def validity_times(self) -> tuple[float, ...]:
@@ -162,7 +161,7 @@ class LiveIndex:
         if have:
             matrix = np.stack([vectors[chunks[i].text] for i in have])
             dense = DenseIndex.build(matrix, np.asarray(have, dtype=np.int64), kind="flat")
-            centroids = LineCentroids.build(chunks, {i: vectors[chunks[i].text] for i in have})
+            centroids = PhrasingCentroids.build(chunks, {i: vectors[chunks[i].text] for i in have})
         return Segment.build(
             chunks,
             tokens,
@@ -197,14 +196,14 @@ class LiveIndex:
         if hold_out:
             alive = s.alive_main.copy()
             alive[list(hold_out)] = False
-            s = replace(s, tombstones=s.tombstones | hold_out, alive_main=alive)
+            main = s.main.with_centroids(_centroids_without(s.main, hold_out))
+            s = replace(s, main=main, tombstones=s.tombstones | hold_out, alive_main=alive)
         normalized = normalize(query)
         tokens = self.tokenizer.tokenize_query(query)
         want_dense = mode in ("hybrid", "dense")
         degraded = want_dense and (query_vector is None or s.main.dense is None and s.delta is None)
         depth = max(self.config.fusion.depth, top_k * 4)
         accept = self._acceptor(s, filters)
-        lines = s.line_articles
         bm25_cands = bm25_side(s, tokens, depth, filters, accept) if mode != "dense" or degraded else None
         bm25 = best_per_article([c for c in bm25_cands.all if accept(c[0])]) if bm25_cands else {}
         dense_cands, dense_chunks, dense_full = None, [], False
@@ -213,13 +212,13 @@ class LiveIndex:
             assert query_vector is not None
             exclude = self._exclusion(s.tombstones) if s.tombstones else None
             dense_cands = dense_side(s, query_vector, dense_fetch(s, depth, filters), exclude)
-            is_line = lambda ref: self.chunk(s, ref).kind == "line"  # noqa: E731
+            is_phrasing = lambda ref: self.chunk(s, ref).kind in PHRASING_KINDS  # noqa: E731
             dense_chunks = [c for c in dense_cands.all if accept(c[0])]
-            dense, dense_full = dense_articles(s, query_vector, dense_chunks, is_line, depth)
+            dense, dense_full = dense_articles(s, query_vector, dense_chunks, is_phrasing, depth)
         asked = query_codes(normalized) if mode == "hybrid" and not degraded else ()  # fusion boosts codes
         if mode == "hybrid" and not degraded:
             codes = self._code_hits(s, asked, set(bm25) | set(dense))
-            fused = fuse(bm25, dense, self.config.fusion, codes, pending_articles(s), top_k, lines)
+            fused = fuse(bm25, dense, self.config.fusion, codes, pending_articles(s), top_k, s.line_articles)
         elif dense:
             fused = single_side(dense, "dense", top_k)
         else:
@@ -280,6 +279,33 @@ class LiveIndex:
         seg = s.main if ref.side == "main" else s.delta
         assert seg is not None
         return seg.chunks[ref.position]
+
+
+def _served(
+    main: Segment, delta: Segment | None, pick: Callable[[Segment], frozenset[int]]
+) -> frozenset[int]:
+    """A set of articles (`pick`) of main updated by the delta: an article re-chunked there counts as it
+    is there (an entry edited into prose is no phrasing entry any more, though main still lists it)."""
+    in_main = pick(main)
+    if delta is None:
+        return in_main
+    in_delta = pick(delta)
+    if not in_delta and in_main.isdisjoint(delta.article_ids):
+        return in_main  # no copy of a large set
+    return (in_main - delta.article_ids) | in_delta
+
+
+def _centroids_without(main: Segment, hold_out: frozenset[int]) -> PhrasingCentroids | None:
+    """Main's centroids without the held-out phrasings (a question must not be scored against a
+    centroid made partly of itself)."""
+    if main.centroids is None or main.dense is None:
+        return main.centroids
+    removed: dict[int, list[np.ndarray]] = {}
+    for position in sorted(hold_out):
+        chunk = main.chunks[position]
+        if chunk.kind in PHRASING_KINDS:
+            removed.setdefault(chunk.article_id, []).append(main.dense.vector(position))
+    return main.centroids.without(removed) if removed else main.centroids
 
 
 def article_text(article: Article) -> str:

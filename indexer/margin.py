@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from indexer.config import FusionConfig
-from indexer.ranking import Candidate, ChunkRef, Fused, Raw, line_entry_score
+from indexer.ranking import Candidate, ChunkRef, Fused, Raw, phrasing_entry_score
 
 Range = tuple[float, float]  # (lowest, highest) per-article score on one side
 SAFETY = 1e-9  # float rounding: the estimate must stay clearly below the last returned score
@@ -24,7 +24,7 @@ class Margin:
     mode: str  # "hybrid", "bm25" or "dense": which scores decide the order
     bm25: Range | None  # None: the side had no candidates (a first one would change every score)
     dense: Range | None
-    floor: float  # the lowest dense chunk candidate (the missing half of a line article scores it)
+    floor: float  # the lowest dense chunk candidate (a phrasing entry's missing parts score it)
     last: float  # the score of the last returned article
     code_bonus: float  # the most any article can gain from the query's codes
     bm25_weight: float
@@ -38,18 +38,20 @@ class Margin:
         self,
         bm25: list[Raw],
         dense: list[Raw],
-        line_articles: frozenset[int],
-        is_line: Callable[[ChunkRef], bool],
+        phrasing_articles: frozenset[int],
+        is_phrasing: Callable[[ChunkRef], bool],
         centroids: Mapping[int, float] | None = None,
+        line_articles: frozenset[int] = frozenset(),
     ) -> bool:
         """Whether new candidate chunks (all of articles that were no candidates before, none of them
-        waiting for vectors) leave the ranking as it was; `centroids` as the search passed them to
-        `ranking.dense_per_article`."""
+        waiting for vectors) leave the ranking as it was; `phrasing_articles`, `is_phrasing` and
+        `centroids` as the search passed them to `ranking.dense_per_article`, `line_articles` as to
+        `ranking.fuse`."""
         if any(score < self.floor for _, score, _ in dense):
             return False  # a new lowest dense candidate lowers the floor line articles use
         for article_id in {a for a, _, _ in bm25} | {a for a, _, _ in dense}:
             b = max((s for a, s, _ in bm25 if a == article_id), default=None)
-            d = self._dense_score(article_id, dense, article_id in line_articles, is_line, centroids)
+            d = self._dense_score(article_id, dense, article_id in phrasing_articles, is_phrasing, centroids)
             if d is not None and self.dense_full:
                 if self.dense is None or d >= self.dense[0]:
                     return False  # it would enter the cut side and push its lowest article out
@@ -63,19 +65,19 @@ class Margin:
         self,
         article_id: int,
         dense: list[Raw],
-        lines: bool,
-        is_line: Callable[[ChunkRef], bool],
+        phrasings: bool,
+        is_phrasing: Callable[[ChunkRef], bool],
         centroids: Mapping[int, float] | None,
     ) -> float | None:
         chunks = [(s, ref) for a, s, ref in dense if a == article_id]
         if not chunks:
             return None
-        if not lines:
+        if not phrasings:
             return max(s for s, _ in chunks)
-        line = max((s for s, ref in chunks if is_line(ref)), default=self.floor)
-        whole = max((s for s, ref in chunks if not is_line(ref)), default=self.floor)
+        line = max((s for s, ref in chunks if is_phrasing(ref)), default=self.floor)
+        whole = max((s for s, ref in chunks if not is_phrasing(ref)), default=self.floor)
         centroid = None if centroids is None else centroids.get(article_id, self.floor)
-        return line_entry_score(line, whole, centroid)  # as `ranking.dense_per_article`
+        return phrasing_entry_score(line, whole, centroid)  # as `ranking.dense_per_article`
 
     def _score(self, b: float | None, d: float | None, lines: bool) -> float | None:
         """The article's score as the ranking would compute it (None: it would move other scores)."""

@@ -69,25 +69,26 @@ def best_per_article(cands: list[tuple[int, float, ChunkRef]]) -> dict[int, Cand
 
 def dense_per_article(
     cands: list[tuple[int, float, ChunkRef]],
-    is_line: Callable[[ChunkRef], bool],
-    line_articles: frozenset[int],
+    is_phrasing: Callable[[ChunkRef], bool],
+    phrasing_articles: frozenset[int],
     centroids: Mapping[int, float] | None = None,
 ) -> dict[int, Candidate]:
-    """Best chunk per article, except that an article with `line` chunks (one phrasing per line) scores
-    the mean of its best line, its best other chunk (the whole entry) and, when `centroids` are given,
-    the centroid of its phrasings (`indexer.centroids`): one close phrasing alone is weaker evidence
-    than one the entry as a whole also supports. A part that was not retrieved counts as the lowest
+    """Best chunk per article, except that a phrasing entry (an FAQ with similar questions, a guide
+    written one phrasing per line: `chunking.PHRASING_KINDS`) scores the mean of its best phrasing, its
+    best other chunk (the answer, or the passage holding all lines) and, when `centroids` are given, the
+    centroid of its phrasings (`indexer.centroids`): one close phrasing alone is weaker evidence than
+    one the entry as a whole also supports. A part that was not retrieved counts as the lowest
     retrieved score."""
     best = best_per_article(cands)
-    if not line_articles or not cands:
+    if not phrasing_articles or not cands:
         return best
     floor = min(score for _, score, _ in cands)
-    lines = best_per_article([c for c in cands if c[0] in line_articles and is_line(c[2])])
-    whole = best_per_article([c for c in cands if c[0] in line_articles and not is_line(c[2])])
-    for article_id in best.keys() & line_articles:
+    lines = best_per_article([c for c in cands if c[0] in phrasing_articles and is_phrasing(c[2])])
+    whole = best_per_article([c for c in cands if c[0] in phrasing_articles and not is_phrasing(c[2])])
+    for article_id in best.keys() & phrasing_articles:
         line, entry = lines.get(article_id), whole.get(article_id)
         centroid = None if centroids is None else centroids.get(article_id, floor)
-        score = line_entry_score(line.score if line else floor, entry.score if entry else floor, centroid)
+        score = phrasing_entry_score(line.score if line else floor, entry.score if entry else floor, centroid)
         best[article_id] = Candidate(score, best[article_id].chunk)
     return best
 
@@ -101,7 +102,7 @@ def keep_best(side: dict[int, Candidate], n: int) -> dict[int, Candidate]:
     return {a: side[a] for a in _ranking(side)[:n]}
 
 
-def line_entry_score(line: float, whole: float, centroid: float | None) -> float:
+def phrasing_entry_score(line: float, whole: float, centroid: float | None) -> float:
     """A line entry's dense score from its parts (see `dense_per_article`)."""
     return (line + whole) / 2 if centroid is None else (line + whole + centroid) / 3
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
 from indexer.bm25 import BM25Index
-from indexer.centroids import LineCentroids
-from indexer.chunking import Chunk
+from indexer.centroids import PhrasingCentroids
+from indexer.chunking import Chunk, phrasing_articles
 from indexer.dense import DenseIndex
 
 
@@ -24,7 +24,7 @@ class Segment:
     chunk_article: np.ndarray  # int64 article id per chunk
     bm25: BM25Index
     dense: DenseIndex | None
-    centroids: LineCentroids | None = None  # of the line entries whose phrasings all have vectors
+    centroids: PhrasingCentroids | None = None  # of the line entries whose phrasings all have vectors
 
     def __len__(self) -> int:
         return len(self.chunks)
@@ -35,9 +35,23 @@ class Segment:
         return frozenset(np.unique(self.chunk_article).tolist())
 
     @cached_property
+    def phrasing_articles(self) -> frozenset[int]:
+        """Phrasing entries (see `chunking.PHRASING_KINDS`): their dense score also weighs the whole
+        entry and the centroid of their phrasings (see ranking)."""
+        return phrasing_articles(self.chunks)
+
+    @cached_property
     def line_articles(self) -> frozenset[int]:
-        """Articles with `line` chunks (their dense score also weighs the whole entry, see ranking)."""
+        """Articles with `line` chunks (they take `FusionConfig.bm25_weight_lines`)."""
         return frozenset(c.article_id for c in self.chunks if c.kind == "line")
+
+    def with_centroids(self, centroids: PhrasingCentroids | None) -> Segment:
+        """The same segment with other centroids (a calibration query's hold-out), cached sets kept."""
+        segment = replace(self, centroids=centroids)
+        for name in ("article_ids", "phrasing_articles", "line_articles"):
+            if name in self.__dict__:
+                segment.__dict__[name] = self.__dict__[name]
+        return segment
 
     @classmethod
     def build(
@@ -48,7 +62,7 @@ class Segment:
         bm25_b: float,
         dense: DenseIndex | None,
         base: BM25Index | None = None,
-        centroids: LineCentroids | None = None,
+        centroids: PhrasingCentroids | None = None,
     ) -> Segment:
         bm25 = BM25Index.build(token_lists, bm25_k1, bm25_b, base=base)
         owners = np.fromiter((c.article_id for c in chunks), dtype=np.int64, count=len(chunks))
@@ -87,5 +101,5 @@ class Segment:
             )
         if dense is not None and dense.ntotal > len(chunks):
             raise ValueError(f"snapshot {folder} has {dense.ntotal} vectors for {len(chunks)} chunks")
-        centroids = LineCentroids.load(folder) if dense is not None else None
+        centroids = PhrasingCentroids.load(folder) if dense is not None else None
         return cls(chunks, owners, bm25, dense, centroids)

@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     isolated_build_min_chunks: int = 20_000
     fusion_method: Literal["rrf", "weighted"] = "weighted"
     fusion_bm25_weight: float = 0.5
-    fusion_bm25_weight_lines: float = 0.2  # for entries with one phrasing per line (see IndexConfig)
+    fusion_bm25_weight_lines: float = 0.2  # entries with one phrasing per line (see IndexConfig)
     fusion_dense_weight: float = 1.0
     fusion_rrf_k: int = 60
     read_cache_ttl_s: float = 5.0  # KB rows on the read path are reloaded after this (and kept if that fails)

@@ -1,5 +1,6 @@
-"""Phrasing centroids of line entries: built from the real encoder's vectors, kept in snapshots, built
-for the delta once a published entry's vectors arrive, and one third of such an entry's dense score."""
+"""Phrasing centroids of line entries and FAQs with similar questions: built from the real encoder's
+vectors, kept in snapshots, built for the delta once a published entry's vectors arrive, one third of
+such an entry's dense score, and without a held-out phrasing when calibration asks it."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import pytest
 
 from indexer.build import build_segment
 from indexer.candidates import centroid_scores
-from indexer.centroids import LineCentroids
+from indexer.centroids import PhrasingCentroids
+from indexer.chunking import PHRASING_KINDS
 from indexer.config import IndexConfig
 from indexer.documents import Article
 from indexer.encoders import Encoder, create_encoder
@@ -44,11 +46,21 @@ def intents() -> list[Article]:
         for i, (name, lines) in enumerate(INTENTS.items())
     ]
     prose = Article(id=10, type="guide", title="Opening hours", body="Our branches open at nine.")
-    return [*articles, prose]
+    faqs = [
+        Article(
+            id=30,
+            type="faq",
+            title="How do I reset my PIN?",
+            similar_questions=("I forgot my PIN", "Change the PIN of my card"),
+            answer="Open Cards > PIN in the app and choose a new PIN.",
+        ),
+        Article(id=31, type="faq", title="Do you charge for transfers?", answer="Transfers are free."),
+    ]
+    return [*articles, prose, *faqs]
 
 
 def expected_centroid(encoder: Encoder, segment: Segment, article_id: int) -> np.ndarray:
-    texts = [c.text for c in segment.chunks if c.article_id == article_id and c.kind == "line"]
+    texts = [c.text for c in segment.chunks if c.article_id == article_id and c.kind in PHRASING_KINDS]
     mean = encoder.encode_documents(texts).mean(axis=0)
     return mean / np.linalg.norm(mean)
 
@@ -57,18 +69,72 @@ def test_each_line_entry_gets_the_unit_mean_of_its_phrasings(encoder: Encoder, t
     config = IndexConfig()
     segment = build_segment(intents(), config, Tokenizer(config.tokenizer), encoder.encode_documents)
     assert segment.centroids is not None
-    assert segment.centroids.articles.tolist() == [1, 2, 3]  # the prose guide has no phrasings
+    # the prose guide and the FAQ with one question have no phrasings to average
+    assert segment.centroids.articles.tolist() == [1, 2, 3, 30]
+    assert segment.centroids.counts.tolist() == [3, 3, 2, 3]
     np.testing.assert_allclose(np.linalg.norm(segment.centroids.vectors, axis=1), 1.0, rtol=1e-5)
     query = encoder.encode_queries(["where is my card"])[0]
-    scores = segment.centroids.scores(query, [3, 10, 1])
-    assert set(scores) == {1, 3}
+    scores = segment.centroids.scores(query, [3, 10, 1, 30, 31])
+    assert set(scores) == {1, 3, 30}
     assert scores[1] == pytest.approx(float(expected_centroid(encoder, segment, 1) @ query), abs=1e-4)
+    assert scores[30] == pytest.approx(float(expected_centroid(encoder, segment, 30) @ query), abs=1e-4)
 
     names = segment.save(tmp_path)
-    assert {"line_centroids.npy", "line_centroid_articles.npy"} <= set(names)
+    assert {"phrasing_centroid_articles.npy", "phrasing_centroid_means.npy"} <= set(names)
     loaded = Segment.load(tmp_path, with_dense=True)
     assert loaded.centroids is not None
     np.testing.assert_array_equal(loaded.centroids.vectors, segment.centroids.vectors)
+    np.testing.assert_array_equal(loaded.centroids.counts, segment.centroids.counts)
+
+
+def test_a_centroid_without_a_phrasing_is_the_mean_of_the_others(encoder: Encoder) -> None:
+    config = IndexConfig()
+    segment = build_segment(intents(), config, Tokenizer(config.tokenizer), encoder.encode_documents)
+    assert segment.centroids is not None and segment.dense is not None
+    questions = [i for i, c in enumerate(segment.chunks) if c.article_id == 30 and c.kind in PHRASING_KINDS]
+    held_out = questions[1]
+    others = encoder.encode_documents([segment.chunks[i].text for i in questions if i != held_out])
+    fewer = segment.centroids.without({30: [segment.dense.vector(held_out)]})
+    assert fewer is not None
+    row = fewer.articles.tolist().index(30)
+    expected = others.mean(axis=0) / np.linalg.norm(others.mean(axis=0))
+    np.testing.assert_allclose(fewer.vectors[row], expected, atol=1e-4)
+    assert fewer.counts[row] == 2 and segment.centroids.counts[row] == 3  # the original is unchanged
+    lines = [
+        segment.dense.vector(i)
+        for i, c in enumerate(segment.chunks)
+        if c.article_id == 3 and c.kind == "line"
+    ]
+    assert 3 not in segment.centroids.without({3: lines}).articles.tolist()  # type: ignore[union-attr]
+
+
+def test_a_held_out_question_is_scored_against_its_faq_without_itself(encoder: Encoder) -> None:
+    """Calibration asks each similar question with its chunk held out: the centroid must leave it out
+    too, or the confidence model learns from inflated scores."""
+    config = IndexConfig()
+    tokenizer = Tokenizer(config.tokenizer)
+    articles = intents()
+    main = build_segment(articles, config, tokenizer, encoder.encode_documents)
+    live = LiveIndex(main, {a.id: a for a in articles}, config, tokenizer, encoder.name)
+    position = next(
+        i for i, c in enumerate(main.chunks) if c.kind == "similar" and c.text == "I forgot my PIN"
+    )
+    vector = encoder.encode_queries(["I forgot my PIN"])[0]
+    outcome = live.search(
+        "I forgot my PIN", 10, mode="dense", query_vector=vector, hold_out=frozenset([position])
+    )
+    hit = next(f for f in outcome.fused if f.article_id == 30)
+    assert hit.chunk.position != position
+    texts = [c.text for i, c in enumerate(main.chunks) if c.article_id == 30 and i != position]
+    kinds = [c.kind for i, c in enumerate(main.chunks) if c.article_id == 30 and i != position]
+    scores = encoder.encode_documents(texts) @ vector
+    phrasing = [v for v, k in zip(scores, kinds, strict=True) if k in PHRASING_KINDS]
+    answer = max(v for v, k in zip(scores, kinds, strict=True) if k == "answer")
+    others = encoder.encode_documents([t for t, k in zip(texts, kinds, strict=True) if k in PHRASING_KINDS])
+    centroid = others.mean(axis=0) / np.linalg.norm(others.mean(axis=0))
+    assert hit.dense == pytest.approx((max(phrasing) + answer + float(centroid @ vector)) / 3, abs=1e-4)
+    # the live index itself is untouched
+    assert live.state.main.centroids is not None and live.state.main.centroids.counts.tolist()[-1] == 3
 
 
 def test_an_entry_with_a_phrasing_still_waiting_for_its_vector_has_no_centroid(encoder: Encoder) -> None:
@@ -79,9 +145,10 @@ def test_an_entry_with_a_phrasing_still_waiting_for_its_vector_has_no_centroid(e
         i: vectors[i] for i, c in enumerate(segment.chunks) if not (c.article_id == 2 and c.kind == "line")
     }
     have.pop(next(i for i, c in enumerate(segment.chunks) if c.article_id == 1 and c.kind == "line"))
-    built = LineCentroids.build(segment.chunks, have)
+    have.pop(next(i for i, c in enumerate(segment.chunks) if c.article_id == 30 and c.kind == "similar"))
+    built = PhrasingCentroids.build(segment.chunks, have)
     assert built is not None and built.articles.tolist() == [3]
-    assert LineCentroids.build(segment.chunks, {}) is None
+    assert PhrasingCentroids.build(segment.chunks, {}) is None
 
 
 def test_a_published_line_entry_scores_its_best_line_whole_entry_and_centroid(encoder: Encoder) -> None:
@@ -130,12 +197,12 @@ def test_a_line_entry_edited_into_prose_is_scored_as_prose_before_compaction(enc
     articles = intents()
     main = build_segment(articles, config, tokenizer, encoder.encode_documents)
     live = LiveIndex(main, {a.id: a for a in articles}, config, tokenizer, encoder.name)
-    assert 3 in live.state.line_articles
+    assert 3 in live.state.phrasing_articles
     prose = Article(
         id=3, type="guide", title="refund", body="Refunds reach your card within five days.", version=2
     )
     live.attach_vectors(dict(zip(p := live.apply([prose]), encoder.encode_documents(p), strict=True)))
-    assert 3 not in live.state.line_articles and {1, 2} <= live.state.line_articles
+    assert 3 not in live.state.phrasing_articles and {1, 2} <= live.state.phrasing_articles
 
     query = "when will I get my refund"
     vector = encoder.encode_queries([query])[0]

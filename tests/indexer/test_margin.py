@@ -26,7 +26,7 @@ CONFIG = FusionConfig()
 scores = st.floats(0.0, 1.0).map(lambda x: round(x, 1))  # coarse: ties happen
 
 
-def is_line(ref: ChunkRef) -> bool:
+def is_phrasing(ref: ChunkRef) -> bool:
     return ref.position >= LINE_POSITIONS
 
 
@@ -44,14 +44,15 @@ def rank(
     mode: str,
     bm25: list[Raw],
     dense: list[Raw],
-    lines: frozenset[int],
+    phrasings: frozenset[int],
     codes: dict,
     top_k: int,
     centroids: dict[int, float] | None = None,
     depth: int = 100,
+    lines: frozenset[int] = frozenset(),
 ):
     b = best_per_article(bm25)
-    d = keep_best(dense_per_article(dense, is_line, lines, centroids), depth)
+    d = keep_best(dense_per_article(dense, is_phrasing, phrasings, centroids), depth)
     if mode == "hybrid":
         fused = fuse(b, d, CONFIG, codes, limit=top_k, line_articles=lines)
     else:
@@ -69,20 +70,22 @@ def test_an_admitted_article_changes_nothing(data: st.DataObject, mode: str) -> 
     ids = st.lists(st.integers(1, 12), min_size=1, max_size=30)
     bm25 = data.draw(chunks(data.draw(ids), 0)) if mode != "dense" else []
     dense = data.draw(chunks(data.draw(ids), 100)) if mode != "bm25" else []
-    lines = frozenset(data.draw(st.sets(st.integers(1, 12) | st.just(NEW))))
+    phrasings = frozenset(data.draw(st.sets(st.integers(1, 12) | st.just(NEW))))
+    lines = frozenset(data.draw(st.sets(st.integers(1, 12) | st.just(NEW))))  # their own BM25 weight
     n_codes = data.draw(st.integers(0, 2))
     codes = {a: ("x1",) * n_codes for a in data.draw(st.sets(st.integers(1, 12) | st.just(NEW)))}
     top_k = data.draw(st.integers(1, 6))
     centroids = data.draw(st.none() | st.dictionaries(st.integers(1, 12) | st.just(NEW), scores))
     depth = data.draw(st.integers(1, 13))
-    b, d, fused = rank(mode, bm25, dense, lines, codes, top_k, centroids, depth)
+    b, d, fused = rank(mode, bm25, dense, phrasings, codes, top_k, centroids, depth, lines)
     room = margin(mode, b, d, dense, fused, top_k, CONFIG, n_codes, len(d) >= depth)
     if room is None:
         return
     new_bm25 = data.draw(chunks([NEW] * data.draw(st.integers(0, 2)), 300)) if mode != "dense" else []
     new_dense = data.draw(chunks([NEW] * data.draw(st.integers(0, 2)), 400)) if mode != "bm25" else []
-    if room.admits(new_bm25, new_dense, lines, is_line, centroids):
-        _, _, again = rank(mode, bm25 + new_bm25, dense + new_dense, lines, codes, top_k, centroids, depth)
+    if room.admits(new_bm25, new_dense, phrasings, is_phrasing, centroids, lines):
+        new = (bm25 + new_bm25, dense + new_dense)
+        _, _, again = rank(mode, *new, phrasings, codes, top_k, centroids, depth, lines)
         assert key(again) == key(fused)
 
 
@@ -93,12 +96,14 @@ def test_an_article_inside_the_ranges_and_below_the_last_result_is_admitted() ->
     room = margin("hybrid", b, d, dense, fused, 2, CONFIG, 0)
     assert isinstance(room, Margin)
     low = [(NEW, 0.6, ChunkRef("delta", 0))]
-    assert room.admits([(NEW, 2.0, ChunkRef("delta", 1))], low, frozenset(), is_line)
+    assert room.admits([(NEW, 2.0, ChunkRef("delta", 1))], low, frozenset(), is_phrasing)
     assert not room.admits(
-        [(NEW, 9.0, ChunkRef("delta", 1))], [(NEW, 0.9, ChunkRef("delta", 0))], frozenset(), is_line
+        [(NEW, 9.0, ChunkRef("delta", 1))], [(NEW, 0.9, ChunkRef("delta", 0))], frozenset(), is_phrasing
     )
-    assert not room.admits([], [(NEW, 0.95, ChunkRef("delta", 0))], frozenset(), is_line)  # widens dense
-    assert not room.admits([], [(NEW, 0.4, ChunkRef("delta", 0))], frozenset(), is_line)  # lowers the floor
+    assert not room.admits([], [(NEW, 0.95, ChunkRef("delta", 0))], frozenset(), is_phrasing)  # widens dense
+    assert not room.admits(
+        [], [(NEW, 0.4, ChunkRef("delta", 0))], frozenset(), is_phrasing
+    )  # lowers the floor
 
 
 def test_a_new_chunk_below_the_dense_floor_is_refused_even_inside_the_ranges() -> None:
@@ -112,10 +117,10 @@ def test_a_new_chunk_below_the_dense_floor_is_refused_even_inside_the_ranges() -
     assert room is not None
     new = [(NEW, 0.5, ChunkRef("delta", LINE_POSITIONS)), (NEW, 0.9, ChunkRef("delta", 1))]  # mean 0.7
     assert key(rank("hybrid", bm25, dense + new, lines, {}, 2)[2]) != key(fused)
-    assert not room.admits([], new, lines, is_line)
+    assert not room.admits([], new, lines, is_phrasing)
     higher = [(NEW, 0.65, ChunkRef("delta", LINE_POSITIONS)), (NEW, 0.7, ChunkRef("delta", 1))]
     assert key(rank("hybrid", bm25, dense + higher, lines, {}, 2)[2]) == key(fused)
-    assert room.admits([], higher, lines, is_line)
+    assert room.admits([], higher, lines, is_phrasing)
 
 
 def test_a_full_dense_side_admits_only_articles_that_stay_below_it() -> None:
@@ -128,7 +133,7 @@ def test_a_full_dense_side_admits_only_articles_that_stay_below_it() -> None:
     cut = margin("hybrid", b, d, dense, fused, 2, CONFIG, 0, dense_full=True)
     assert isinstance(cut, Margin)
     inside = [(NEW, 0.6, ChunkRef("delta", 0))]  # would push article 3 out of the dense side
-    assert not cut.admits([], inside, frozenset(), is_line)
+    assert not cut.admits([], inside, frozenset(), is_phrasing)
     below = [(NEW, 0.48, ChunkRef("delta", 0))]  # stays beyond the depth, like article 4
-    assert cut.admits([(NEW, 2.0, ChunkRef("delta", 1))], below, frozenset(), is_line)
-    assert cut.admits([(NEW, 2.0, ChunkRef("delta", 1))], [], frozenset(), is_line)
+    assert cut.admits([(NEW, 2.0, ChunkRef("delta", 1))], below, frozenset(), is_phrasing)
+    assert cut.admits([(NEW, 2.0, ChunkRef("delta", 1))], [], frozenset(), is_phrasing)
