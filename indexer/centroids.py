@@ -12,7 +12,7 @@ query asks a held-out phrasing, which must not be part of the centroid it is sco
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -20,20 +20,24 @@ import numpy as np
 from indexer.chunking import PHRASING_KINDS, Chunk, phrasing_articles
 
 ARTICLES_FILE = "phrasing_centroid_articles.npy"
-MEANS_FILE = "phrasing_centroid_means.npy"
+VECTORS_FILE = "phrasing_centroids.npy"
+NORMS_FILE = "phrasing_centroid_norms.npy"
 COUNTS_FILE = "phrasing_centroid_counts.npy"
 
 
 @dataclass(frozen=True)
 class PhrasingCentroids:
     articles: np.ndarray  # int64 article ids, sorted
-    means: np.ndarray  # float32 mean of each article's phrasing vectors (unit vectors), not normalised
+    vectors: np.ndarray  # float32 unit vectors, row i for articles[i]
+    norms: np.ndarray  # float32 length of each mean before it was normalised (mean = vector * norm)
     counts: np.ndarray  # int32 number of phrasings in each mean
-    vectors: np.ndarray = field(init=False)  # the means as unit vectors, row i for articles[i]
+    # one search's hold-out (`without`): article → its centroid without the held-out phrasings, or None
+    replaced: Mapping[int, np.ndarray | None] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        norms = np.maximum(np.linalg.norm(self.means, axis=1, keepdims=True), 1e-12)
-        object.__setattr__(self, "vectors", (self.means / norms).astype(np.float32))
+    @classmethod
+    def from_means(cls, articles: np.ndarray, means: np.ndarray, counts: np.ndarray) -> PhrasingCentroids:
+        norms = np.maximum(np.linalg.norm(means, axis=1), 1e-12).astype(np.float32)
+        return cls(articles, (means / norms[:, None]).astype(np.float32), norms, counts)
 
     @classmethod
     def build(cls, chunks: Sequence[Chunk], vectors: Mapping[int, np.ndarray]) -> PhrasingCentroids | None:
@@ -55,53 +59,61 @@ class PhrasingCentroids:
             return None
         means = np.stack([np.mean(rows[a], axis=0) for a in ids]).astype(np.float32)
         counts = np.asarray([len(rows[a]) for a in ids], dtype=np.int32)
-        return cls(np.asarray(ids, dtype=np.int64), means, counts)
+        return cls.from_means(np.asarray(ids, dtype=np.int64), means, counts)
 
-    def without(self, removed: Mapping[int, Sequence[np.ndarray]]) -> PhrasingCentroids | None:
-        """These centroids with some phrasing vectors taken out (by article); an article left with no
-        phrasing has none."""
-        means, counts = self.means.copy(), self.counts.copy()
-        keep = np.ones(len(self.articles), dtype=bool)
+    def without(self, removed: Mapping[int, Sequence[np.ndarray]]) -> PhrasingCentroids:
+        """These centroids with some phrasing vectors taken out (by article), for one search: the
+        arrays are shared, the changed articles are kept aside; one left with no phrasing has none."""
+        replaced: dict[int, np.ndarray | None] = {}
         for article_id, taken in removed.items():
             row = int(np.searchsorted(self.articles, article_id))
             if row >= len(self.articles) or self.articles[row] != article_id or not len(taken):
                 continue
-            left = int(counts[row]) - len(taken)
-            if left <= 0:
-                keep[row] = False
+            count = int(self.counts[row])
+            if count <= len(taken):
+                replaced[article_id] = None
                 continue
-            means[row] = (means[row] * counts[row] - np.sum(taken, axis=0)) / left
-            counts[row] = left
-        if not keep.any():
-            return None
-        return PhrasingCentroids(self.articles[keep], means[keep], counts[keep])
+            mean = (self.vectors[row] * self.norms[row] * count - np.sum(taken, axis=0)) / (
+                count - len(taken)
+            )
+            replaced[article_id] = (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32)
+        return replace(self, replaced={**self.replaced, **replaced})
 
     def scores(self, query_vector: np.ndarray, article_ids: Sequence[int]) -> dict[int, float]:
         """Inner product of the query with the centroid of each of `article_ids` that has one."""
         if not len(article_ids):
             return {}
+        query = np.asarray(query_vector, dtype=np.float32).reshape(-1)
         wanted = np.asarray(article_ids, dtype=np.int64)
         rows = np.searchsorted(self.articles, wanted)
         rows = np.minimum(rows, len(self.articles) - 1)
         found = self.articles[rows] == wanted
-        values = self.vectors[rows[found]] @ np.asarray(query_vector, dtype=np.float32).reshape(-1)
-        return dict(zip(wanted[found].tolist(), values.tolist(), strict=True))
+        values = self.vectors[rows[found]] @ query
+        out = dict(zip(wanted[found].tolist(), values.tolist(), strict=True))
+        for article_id in self.replaced.keys() & out.keys():
+            vector = self.replaced[article_id]
+            if vector is None:
+                del out[article_id]
+            else:
+                out[article_id] = float(vector @ query)
+        return out
 
     def save(self, folder: Path) -> list[str]:
-        np.save(folder / ARTICLES_FILE, self.articles, allow_pickle=False)
-        np.save(folder / MEANS_FILE, self.means, allow_pickle=False)
-        np.save(folder / COUNTS_FILE, self.counts, allow_pickle=False)
-        return [ARTICLES_FILE, MEANS_FILE, COUNTS_FILE]
+        assert not self.replaced, "a search's hold-out is not saved"
+        files = {ARTICLES_FILE: self.articles, VECTORS_FILE: self.vectors, NORMS_FILE: self.norms}
+        files[COUNTS_FILE] = self.counts
+        for name, array in files.items():
+            np.save(folder / name, array, allow_pickle=False)
+        return list(files)
 
     @classmethod
     def load(cls, folder: Path) -> PhrasingCentroids | None:
         if not (folder / ARTICLES_FILE).exists():
             return None
-        articles = np.load(folder / ARTICLES_FILE, allow_pickle=False)
-        means = np.load(folder / MEANS_FILE, allow_pickle=False)
-        counts = np.load(folder / COUNTS_FILE, allow_pickle=False)
-        if not len(articles) == len(means) == len(counts):
-            raise ValueError(
-                f"{folder}: {len(articles)} centroid articles, {len(means)} means, {len(counts)} counts"
-            )
-        return cls(articles, means, counts)
+        arrays = [
+            np.load(folder / name, allow_pickle=False) for name in (ARTICLES_FILE, VECTORS_FILE, NORMS_FILE)
+        ]
+        arrays.append(np.load(folder / COUNTS_FILE, allow_pickle=False))
+        if len({len(a) for a in arrays}) != 1:
+            raise ValueError(f"{folder}: centroid files of unequal lengths {[len(a) for a in arrays]}")
+        return cls(*arrays)
