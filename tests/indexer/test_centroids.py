@@ -59,6 +59,15 @@ def intents() -> list[Article]:
     return [*articles, prose, *faqs]
 
 
+def live_intents(encoder: Encoder) -> tuple[Segment, LiveIndex]:
+    """The intents built into a main segment and served by a live index."""
+    config = IndexConfig()
+    tokenizer = Tokenizer(config.tokenizer)
+    articles = intents()
+    main = build_segment(articles, config, tokenizer, encoder.encode_documents)
+    return main, LiveIndex(main, {a.id: a for a in articles}, config, tokenizer, encoder.name)
+
+
 def expected_centroid(encoder: Encoder, segment: Segment, article_id: int) -> np.ndarray:
     texts = [c.text for c in segment.chunks if c.article_id == article_id and c.kind in PHRASING_KINDS]
     mean = encoder.encode_documents(texts).mean(axis=0)
@@ -116,11 +125,7 @@ def test_a_centroid_without_a_phrasing_is_the_mean_of_the_others(encoder: Encode
 def test_a_held_out_question_is_scored_against_its_faq_without_itself(encoder: Encoder) -> None:
     """Calibration asks each similar question with its chunk held out: the centroid must leave it out
     too, or the confidence model learns from inflated scores."""
-    config = IndexConfig()
-    tokenizer = Tokenizer(config.tokenizer)
-    articles = intents()
-    main = build_segment(articles, config, tokenizer, encoder.encode_documents)
-    live = LiveIndex(main, {a.id: a for a in articles}, config, tokenizer, encoder.name)
+    main, live = live_intents(encoder)
     position = next(
         i for i, c in enumerate(main.chunks) if c.kind == "similar" and c.text == "I forgot my PIN"
     )
@@ -157,11 +162,7 @@ def test_an_entry_with_a_phrasing_still_waiting_for_its_vector_has_no_centroid(e
 
 
 def test_a_published_line_entry_scores_its_best_line_whole_entry_and_centroid(encoder: Encoder) -> None:
-    config = IndexConfig()
-    tokenizer = Tokenizer(config.tokenizer)
-    articles = intents()
-    main = build_segment(articles, config, tokenizer, encoder.encode_documents)
-    live = LiveIndex(main, {a.id: a for a in articles}, config, tokenizer, encoder.name)
+    main, live = live_intents(encoder)
     new = Article(
         id=20,
         type="guide",
@@ -197,11 +198,7 @@ def test_a_published_line_entry_scores_its_best_line_whole_entry_and_centroid(en
 
 
 def test_a_line_entry_edited_into_prose_is_scored_as_prose_before_compaction(encoder: Encoder) -> None:
-    config = IndexConfig()
-    tokenizer = Tokenizer(config.tokenizer)
-    articles = intents()
-    main = build_segment(articles, config, tokenizer, encoder.encode_documents)
-    live = LiveIndex(main, {a.id: a for a in articles}, config, tokenizer, encoder.name)
+    main, live = live_intents(encoder)
     assert 3 in live.state.phrasing_articles
     prose = Article(
         id=3, type="guide", title="refund", body="Refunds reach your card within five days.", version=2
