@@ -11,6 +11,7 @@ import itertools
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from functools import cached_property
 from typing import Literal
 
@@ -238,11 +239,13 @@ class LiveIndex:
     @staticmethod
     def _acceptor(s: LiveState, filters: Filters) -> Acceptor:
         cache: dict[int, bool] = {}
+        now = datetime.now(UTC)  # one clock reading per search, not one per candidate
 
         def accept(article_id: int) -> bool:
             if article_id not in cache:
                 article = s.articles.get(article_id)
-                cache[article_id] = article is not None and filters.accepts(article) and is_valid_at(article)
+                valid = article is not None and filters.accepts(article) and is_valid_at(article, now)
+                cache[article_id] = valid
             return cache[article_id]
 
         return accept

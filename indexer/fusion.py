@@ -66,12 +66,12 @@ def weighted_fusion(
     `none`), so being absent never beats being present.
     """
     weights = _weights(weights, len(score_maps))
-    fused: dict[int, float] = {}
     normed = [normalise(m, normalisation) for m in score_maps]
     floors = [min(n.values()) if n and normalisation != "none" else 0.0 for n in normed]
-    ids = dict.fromkeys(d for m in score_maps for d in m)
-    for doc in ids:
-        fused[doc] = sum(w * n.get(doc, f) for n, w, f in zip(normed, weights, floors, strict=True))
+    fused = dict.fromkeys((d for m in score_maps for d in m), 0.0)
+    for n, w, f in zip(normed, weights, floors, strict=True):  # map by map: no generator per document
+        for doc in fused:
+            fused[doc] += w * n.get(doc, f)
     return fused
 
 

@@ -83,13 +83,16 @@ def dense_per_article(
     if not phrasing_articles or not cands:
         return best
     floor = min(score for _, score, _ in cands)
-    lines = best_per_article([c for c in cands if c[0] in phrasing_articles and is_phrasing(c[2])])
-    whole = best_per_article([c for c in cands if c[0] in phrasing_articles and not is_phrasing(c[2])])
-    for article_id in best.keys() & phrasing_articles:
-        line, entry = lines.get(article_id), whole.get(article_id)
+    parts: dict[int, list[float]] = {}  # phrasing entry -> [best phrasing, best other chunk]
+    for article_id, score, ref in cands:
+        if article_id in phrasing_articles:
+            part = parts.setdefault(article_id, [floor, floor])
+            side = 0 if is_phrasing(ref) else 1
+            if score > part[side]:
+                part[side] = score
+    for article_id, (line, whole) in parts.items():
         centroid = None if centroids is None else centroids.get(article_id, floor)
-        score = phrasing_entry_score(line.score if line else floor, entry.score if entry else floor, centroid)
-        best[article_id] = Candidate(score, best[article_id].chunk)
+        best[article_id] = Candidate(phrasing_entry_score(line, whole, centroid), best[article_id].chunk)
     return best
 
 
