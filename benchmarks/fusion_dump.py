@@ -16,7 +16,6 @@ import json
 from pathlib import Path
 
 from indexer.candidates import bm25_side, dense_articles, dense_fetch, dense_side
-from indexer.chunking import PHRASING_KINDS
 from indexer.filters import Filters
 from indexer.ranking import best_per_article
 from kb_service.indexing import IndexManager
@@ -55,8 +54,7 @@ def dump(
             tokens = live.tokenizer.tokenize_query(text)
             bm25 = best_per_article(bm25_side(s, tokens, depth, Filters(), accept).all)
             dense_chunks = dense_side(s, vector, dense_fetch(s, depth, Filters()), None).all
-            is_phrasing = lambda ref: live.chunk(s, ref).kind in PHRASING_KINDS  # noqa: E731
-            dense, _ = dense_articles(s, vector, dense_chunks, is_phrasing, depth)
+            dense, _ = dense_articles(s, vector, dense_chunks, depth)
             cands = {}
             for article_id in bm25.keys() | dense.keys():
                 b, d = bm25.get(article_id), dense.get(article_id)

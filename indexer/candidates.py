@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from indexer.chunking import PHRASING_KINDS
 from indexer.dense import IdExclusion
 from indexer.documents import Article
 from indexer.filters import Filters
@@ -31,7 +30,7 @@ from indexer.margin import Margin
 from indexer.ranking import Candidate, ChunkRef, Raw, dense_per_article, keep_best
 
 if TYPE_CHECKING:
-    from indexer.engine import LiveState
+    from indexer.state import LiveState
 
 Acceptor = Callable[[int], bool]
 
@@ -112,7 +111,7 @@ def pending_articles(s: LiveState) -> frozenset[int]:
 
 
 def dense_articles(
-    s: LiveState, vector: np.ndarray, chunks: list[Raw], is_phrasing: Callable[[ChunkRef], bool], depth: int
+    s: LiveState, vector: np.ndarray, chunks: list[Raw], depth: int
 ) -> tuple[dict[int, Candidate], bool]:
     """A search's dense score per article (`ranking.dense_per_article`) and whether that side is full.
 
@@ -124,17 +123,17 @@ def dense_articles(
     """
     phrasings = s.phrasing_articles
     if not phrasings:
-        return dense_per_article(chunks, is_phrasing, phrasings), False
+        return dense_per_article(chunks, s.is_phrasing, phrasings), False
     centroids = centroid_scores(s, vector, {c[0] for c in chunks})
-    dense = keep_best(dense_per_article(chunks, is_phrasing, phrasings, centroids), depth)
+    dense = keep_best(dense_per_article(chunks, s.is_phrasing, phrasings, centroids), depth)
     return dense, len(dense) >= depth
 
 
 def centroid_scores(s: LiveState, vector: np.ndarray, article_ids: Iterable[int]) -> dict[int, float]:
-    """The query's inner product with the phrasing centroid of each line entry among `article_ids`
+    """The query's inner product with the phrasing centroid of each phrasing entry among `article_ids`
     (an article in the delta has its centroid there; its main chunks are tombstoned)."""
-    lines = s.phrasing_articles
-    wanted = [a for a in article_ids if a in lines]
+    phrasings = s.phrasing_articles
+    wanted = [a for a in article_ids if a in phrasings]
     if not wanted:
         return {}
     in_delta: frozenset[int] = frozenset()
@@ -204,10 +203,10 @@ def still_ranks(s: LiveState, ev: Evidence, tokens: list[str]) -> bool:
     if ev.margin is None or ev.pending or new_ids & pending or not new_ids.isdisjoint(ids):
         return False  # pending articles' stand-in scores depend on every candidate's rank
     assert s.delta is not None
-    chunks = s.delta.chunks
-    is_phrasing = lambda ref: chunks[ref.position].kind in PHRASING_KINDS  # noqa: E731
     centroids = centroid_scores(s, ev.vector, new_ids) if ev.vector is not None else None
-    return ev.margin.admits(new_bm25, new_dense, s.phrasing_articles, is_phrasing, centroids, s.line_articles)
+    return ev.margin.admits(
+        new_bm25, new_dense, s.phrasing_articles, s.is_phrasing, centroids, s.line_articles
+    )
 
 
 def _new_delta(s: LiveState, recorded: SideEvidence, delta: list[Raw]) -> list[Raw] | None:

@@ -12,7 +12,6 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -32,7 +31,7 @@ from indexer.chunking import PHRASING_KINDS, Chunk, chunk_article
 from indexer.config import IndexConfig
 from indexer.dense import DenseIndex, IdExclusion
 from indexer.documents import Article
-from indexer.filters import Filters, is_valid_at, validity_changes
+from indexer.filters import Filters, is_valid_at
 from indexer.margin import margin
 from indexer.ranking import (
     Candidate,
@@ -44,39 +43,13 @@ from indexer.ranking import (
     single_side,
 )
 from indexer.segment import Segment
+from indexer.state import LiveState
 from indexer.text import code_runs, normalize
 from indexer.tokenizer import Tokenizer
 
 Mode = Literal["hybrid", "bm25", "dense"]
 _SERIALS = itertools.count(1)
 Acceptor = Callable[[int], bool]
-
-
-@dataclass(frozen=True)
-class LiveState:
-    main: Segment
-    delta: Segment | None
-    tombstones: frozenset[int]  # main chunk positions no longer live
-    alive_main: np.ndarray  # bool mask over main chunks
-    articles: dict[int, Article]  # every live article
-    delta_vectors: dict[str, np.ndarray]  # chunk text -> vector, for delta chunks
-    pending: frozenset[str]  # delta chunk texts still waiting for vectors
-    generation: int  # bumps on every change (result caches key on it)
-
-    @cached_property
-    def phrasing_articles(self) -> frozenset[int]:
-        """Phrasing entries as served (`Segment.phrasing_articles`, see `_served`)."""
-        return _served(self.main, self.delta, lambda segment: segment.phrasing_articles)
-
-    @cached_property
-    def line_articles(self) -> frozenset[int]:
-        """Articles with `line` chunks as served (`Segment.line_articles`, see `_served`)."""
-        return _served(self.main, self.delta, lambda segment: segment.line_articles)
-
-    @cached_property
-    def validity_times(self) -> tuple[float, ...]:
-        """When some live article's validity window opens or closes (results change then too)."""
-        return validity_changes(self.articles.values())
 
 
 @dataclass(frozen=True)
@@ -213,9 +186,8 @@ class LiveIndex:
             assert query_vector is not None
             exclude = self._exclusion(s.tombstones) if s.tombstones else None
             dense_cands = dense_side(s, query_vector, dense_fetch(s, depth, filters), exclude)
-            is_phrasing = lambda ref: self.chunk(s, ref).kind in PHRASING_KINDS  # noqa: E731
             dense_chunks = [c for c in dense_cands.all if accept(c[0])]
-            dense, dense_full = dense_articles(s, query_vector, dense_chunks, is_phrasing, depth)
+            dense, dense_full = dense_articles(s, query_vector, dense_chunks, depth)
         asked = query_codes(normalized) if mode == "hybrid" and not degraded else ()  # fusion boosts codes
         if mode == "hybrid" and not degraded:
             codes = self._code_hits(s, asked, set(bm25) | set(dense))
@@ -279,23 +251,7 @@ class LiveIndex:
         return text
 
     def chunk(self, s: LiveState, ref: ChunkRef) -> Chunk:
-        seg = s.main if ref.side == "main" else s.delta
-        assert seg is not None
-        return seg.chunks[ref.position]
-
-
-def _served(
-    main: Segment, delta: Segment | None, pick: Callable[[Segment], frozenset[int]]
-) -> frozenset[int]:
-    """A set of articles (`pick`) of main updated by the delta: an article re-chunked there counts as it
-    is there (an entry edited into prose is no phrasing entry any more, though main still lists it)."""
-    in_main = pick(main)
-    if delta is None:
-        return in_main
-    in_delta = pick(delta)
-    if not in_delta and in_main.isdisjoint(delta.article_ids):
-        return in_main  # no copy of a large set
-    return (in_main - delta.article_ids) | in_delta
+        return s.chunk(ref)
 
 
 def _centroids_without(main: Segment, hold_out: frozenset[int]) -> PhrasingCentroids | None:
