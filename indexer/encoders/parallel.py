@@ -8,12 +8,16 @@ calls this at import time must guard its entry point with ``if __name__ == "__ma
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 import numpy as np
 
-from indexer.encoders.base import Encoder, EncoderUnavailable
+from indexer.encoders.base import Encoder, EncoderError, EncoderUnavailable
 from indexer.encoders.factory import create_encoder
+from indexer.lifetime import die_with_parent
 
 EncoderSpec = tuple[str, str | None]
 """(backend, model) as accepted by `create_encoder`."""
@@ -24,8 +28,9 @@ _worker_encoder: Encoder | None = None
 _worker_error: str | None = None
 
 
-def _init_worker(spec: EncoderSpec) -> None:
+def _init_worker(spec: EncoderSpec, parent: int) -> None:
     global _worker_encoder, _worker_error
+    die_with_parent(parent)  # a killed build must not leave its workers behind
     try:
         _worker_encoder = create_encoder(spec[0], spec[1], num_threads=1)
     except Exception as exc:  # raising here would make the pool respawn workers forever
@@ -87,11 +92,21 @@ def encode_documents_parallel(
         local = encoder or create_encoder(encoder_spec[0], encoder_spec[1], num_threads=1)
         encode = local.encode_queries if queries else local.encode_documents
         return _run(map(encode, batches), batches, progress, local.dim)
-    ctx = multiprocessing.get_context("spawn")
-    processes = min(workers, len(batches))
-    with ctx.Pool(processes, initializer=_init_worker, initargs=(encoder_spec,)) as pool:
+    # ProcessPoolExecutor, not multiprocessing.Pool: Pool.terminate() after a worker's error hung
+    # now and then in its task-handler join; cancelling the queued futures ends cleanly.
+    pool = ProcessPoolExecutor(
+        max_workers=min(workers, len(batches)),
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_init_worker,
+        initargs=(encoder_spec, os.getpid()),
+    )
+    try:
         jobs = [(queries, batch) for batch in batches]
-        return _run(pool.imap(_encode_batch, jobs), batches, progress, dim)
+        return _run(pool.map(_encode_batch, jobs), batches, progress, dim)
+    except BrokenProcessPool as exc:  # a worker died (killed, out of memory, crashed in C)
+        raise EncoderError(f"encoder worker died: {exc}") from exc
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _run(

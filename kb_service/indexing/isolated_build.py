@@ -11,10 +11,8 @@ and a child dies with a killed service.
 
 from __future__ import annotations
 
-import ctypes
 import multiprocessing
 import os
-import signal
 import threading
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -22,8 +20,7 @@ from pathlib import Path
 
 from indexer.config import IndexConfig
 from indexer.documents import Article
-
-PR_SET_PDEATHSIG = 1  # prctl option, <linux/prctl.h>
+from indexer.lifetime import die_with_parent
 
 
 @dataclass(frozen=True)
@@ -90,17 +87,6 @@ class ChildBuilds:
             child.join(10)
 
 
-def _die_with_parent(parent: int) -> None:
-    """Linux: SIGKILL this process when the serving process dies (a killed service must not leave a
-    build running that publishes a snapshot beside its restarted successor)."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # not Linux: the build finishes on its own
-        return
-    if os.getppid() != parent:  # the parent died before prctl took effect
-        os._exit(1)
-
-
 def _child_main(
     slug: str,
     root: Path,
@@ -110,7 +96,7 @@ def _child_main(
     send: Connection,
     parent: int,
 ) -> None:
-    _die_with_parent(parent)
+    die_with_parent(parent)
     from kb_service.indexing.embedder import Embedder
     from kb_service.indexing.kb_index import KbIndex
 
