@@ -48,12 +48,11 @@ def dump(
     vectors = query_vectors(manager, [t for _, t in items])
     depth = live.config.fusion.depth
     lines = s.phrasing_articles
-    accept = lambda _: True  # noqa: E731 - no filters in an eval
     with open(out_path, "w", encoding="utf-8") as out:
         for (qid, text), vector in zip(items, vectors, strict=True):
             tokens = live.tokenizer.tokenize_query(text)
-            bm25 = best_per_article(bm25_side(s, tokens, depth, Filters(), accept).all)
-            dense_chunks = dense_side(s, vector, dense_fetch(s, depth, Filters()), None).all
+            bm25 = best_per_article(bm25_side(s, tokens, depth, Filters(), None).hits)
+            dense_chunks = dense_side(s, vector, dense_fetch(s, depth, Filters()), None).hits
             dense, _ = dense_articles(s, vector, dense_chunks, depth)
             cands = {}
             for article_id in bm25.keys() | dense.keys():

@@ -173,14 +173,17 @@ class BM25Index:
         return cls(vocab, matrix, arr["idf"], arr["doc_len"], params, stats)
 
 
-def _candidates(s: np.ndarray, k: int, step: int = 8) -> np.ndarray:
-    """Indices of a superset of the top-`k` positive scores, usually about `k * step` of them.
+def _candidates(s: np.ndarray, k: int, sample_per_k: int = 32) -> np.ndarray:
+    """Indices of a superset of the top-`k` positive scores, usually about `len(s) / sample_per_k`.
 
     The k-th largest value of every `step`-th score is a lower bound for the k-th largest score,
     so comparing against it is exact; it avoids a partition of the whole (often mostly-zero or
-    mostly-matching) score vector.
+    mostly-matching) score vector. The sample holds about `sample_per_k * k` scores: partitioning
+    12,500 of 100k (every 8th) cost 0.2-0.4 ms per query, 3,100 about 0.1 ms, and selecting from the
+    larger candidate set that a sparser sample leaves costs less than that saves.
     """
-    if len(s) >= 64 * k * step:
+    step = len(s) // (sample_per_k * k)
+    if step >= 4:
         sample = s[::step]
         threshold = np.partition(sample, len(sample) - k)[len(sample) - k]
         if threshold > 0:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -27,7 +27,7 @@ from indexer.dense import IdExclusion
 from indexer.documents import Article
 from indexer.filters import Filters
 from indexer.margin import Margin
-from indexer.ranking import Candidate, ChunkRef, Raw, dense_per_article, keep_best
+from indexer.ranking import Candidate, ChunkHits, ChunkRef, Raw, best_per_article, dense_per_article
 
 if TYPE_CHECKING:
     from indexer.state import LiveState
@@ -44,13 +44,9 @@ class SideEvidence:
 
 @dataclass(frozen=True)
 class Side:
-    main: list[Raw]
-    delta: list[Raw]
+    hits: ChunkHits  # the main segment's candidates, then the delta's
+    delta: list[Raw]  # the delta's candidates again, as the evidence records them
     evidence: SideEvidence
-
-    @property
-    def all(self) -> list[Raw]:
-        return self.main + self.delta
 
 
 @dataclass(frozen=True)
@@ -70,17 +66,17 @@ class Evidence:
     margin: Margin | None = None  # how new candidates may score without changing the result
 
 
-def bm25_side(s: LiveState, tokens: list[str], k: int, filters: Filters, accept: Acceptor) -> Side:
+def bm25_side(s: LiveState, tokens: list[str], k: int, filters: Filters, accept: Acceptor | None) -> Side:
     allowed = s.alive_main
     if filters.active:
+        assert accept is not None
         owners = np.unique(s.main.chunk_article)
         ok = np.fromiter((accept(int(a)) for a in owners), dtype=bool, count=len(owners))
         allowed = allowed & np.isin(s.main.chunk_article, owners[ok])
     idx, scores = s.main.bm25.top_k(tokens, k, allowed)
-    main = _raw(s.main.chunk_article, idx, scores, "main")
-    cutoff = _cutoff(main, k)
+    cutoff = _cutoff(scores, k)
     delta = _bm25_delta(s, tokens, k, cutoff)
-    return Side(main, delta, _evidence(s, k, cutoff, delta))
+    return Side(_hits(s.main.chunk_article, idx, scores, delta), delta, _evidence(s, k, cutoff, delta))
 
 
 def dense_fetch(s: LiveState, depth: int, filters: Filters) -> int:
@@ -95,13 +91,12 @@ def dense_fetch(s: LiveState, depth: int, filters: Filters) -> int:
 
 
 def dense_side(s: LiveState, vector: np.ndarray, k: int, exclude: IdExclusion | None) -> Side:
-    main: list[Raw] = []
+    ids, scores = np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
     if s.main.dense is not None:
         ids, scores = s.main.dense.search(vector, min(k, s.main.dense.ntotal), exclude=exclude)
-        main = _raw(s.main.chunk_article, ids, scores, "main")
-    cutoff = _cutoff(main, k)
+    cutoff = _cutoff(scores, k)
     delta = _dense_delta(s, vector, k, cutoff)
-    return Side(main, delta, _evidence(s, k, cutoff, delta))
+    return Side(_hits(s.main.chunk_article, ids, scores, delta), delta, _evidence(s, k, cutoff, delta))
 
 
 def pending_articles(s: LiveState) -> frozenset[int]:
@@ -111,7 +106,7 @@ def pending_articles(s: LiveState) -> frozenset[int]:
 
 
 def dense_articles(
-    s: LiveState, vector: np.ndarray, chunks: list[Raw], depth: int
+    s: LiveState, vector: np.ndarray, chunks: ChunkHits, depth: int
 ) -> tuple[dict[int, Candidate], bool]:
     """A search's dense score per article (`ranking.dense_per_article`) and whether that side is full.
 
@@ -121,12 +116,24 @@ def dense_articles(
     phrasing entries nothing is cut: up to `depth` chunks were fetched, and a delta candidate joins as
     one more article.
     """
-    phrasings = s.phrasing_articles
-    if not phrasings:
-        return dense_per_article(chunks, s.is_phrasing, phrasings), False
-    centroids = centroid_scores(s, vector, {c[0] for c in chunks})
-    dense = keep_best(dense_per_article(chunks, s.is_phrasing, phrasings, centroids), depth)
+    if not s.phrasing_articles:
+        return best_per_article(chunks), False
+    entry = _row_flags(s, chunks, "entry_rows")
+    centroids = centroid_scores(s, vector, np.unique(chunks.articles[entry]).tolist())
+    phrasing = _row_flags(s, chunks, "phrasing_rows")
+    dense = dense_per_article(chunks, phrasing, entry, centroids, depth)
     return dense, len(dense) >= depth
+
+
+def _row_flags(s: LiveState, hits: ChunkHits, flags: Literal["entry_rows", "phrasing_rows"]) -> np.ndarray:
+    """A segment's per-chunk flags (`Segment.entry_rows` / `phrasing_rows`) for candidate rows. A main
+    row's article is served as main has it: a changed article's main chunks are tombstoned."""
+    out = np.zeros(len(hits.articles), dtype=bool)
+    main = ~hits.in_delta
+    out[main] = getattr(s.main, flags)[hits.positions[main]]
+    if s.delta is not None and not main.all():
+        out[~main] = getattr(s.delta, flags)[hits.positions[~main]]
+    return out
 
 
 def centroid_scores(s: LiveState, vector: np.ndarray, article_ids: Iterable[int]) -> dict[int, float]:
@@ -222,25 +229,38 @@ def _bm25_delta(s: LiveState, tokens: list[str], k: int, cutoff: float) -> list[
     if s.delta is None:
         return []
     idx, scores = s.delta.bm25.top_k(tokens, k)
-    return [r for r in _raw(s.delta.chunk_article, idx, scores, "delta") if r[1] >= cutoff]
+    return _raw(s.delta.chunk_article, idx, scores, cutoff)
 
 
 def _dense_delta(s: LiveState, vector: np.ndarray, k: int, cutoff: float) -> list[Raw]:
     if s.delta is None or s.delta.dense is None:
         return []
     ids, scores = s.delta.dense.search(vector, min(k, s.delta.dense.ntotal))
-    return [r for r in _raw(s.delta.chunk_article, ids, scores, "delta") if r[1] >= cutoff]
+    return _raw(s.delta.chunk_article, ids, scores, cutoff)
 
 
-def _raw(owners: np.ndarray, positions: np.ndarray, scores: np.ndarray, side: str) -> list[Raw]:
-    return [
-        (int(owners[i]), float(v), ChunkRef(side, int(i)))  # type: ignore[arg-type]
-        for i, v in zip(positions, scores, strict=True)
-    ]
+def _raw(owners: np.ndarray, positions: np.ndarray, scores: np.ndarray, cutoff: float) -> list[Raw]:
+    """Delta candidates that reach `cutoff`."""
+    keep = scores >= cutoff
+    positions, scores = positions[keep].tolist(), scores[keep].astype(np.float64).tolist()
+    articles = owners[positions].tolist()
+    return [(a, v, ChunkRef("delta", p)) for a, v, p in zip(articles, scores, positions, strict=True)]
 
 
-def _cutoff(main: list[Raw], k: int) -> float:
-    return main[-1][1] if main and len(main) >= k else -math.inf
+def _cutoff(main_scores: np.ndarray, k: int) -> float:
+    return float(main_scores[-1]) if len(main_scores) and len(main_scores) >= k else -math.inf
+
+
+def _hits(owners: np.ndarray, positions: np.ndarray, scores: np.ndarray, delta: list[Raw]) -> ChunkHits:
+    main = ChunkHits(
+        owners[positions],
+        scores.astype(np.float64),
+        np.zeros(len(positions), dtype=bool),
+        positions.astype(np.int64),
+    )
+    if not delta:
+        return main
+    return ChunkHits(*(np.concatenate(pair) for pair in zip(main, ChunkHits.of(delta), strict=True)))
 
 
 def _evidence(s: LiveState, k: int, cutoff: float, delta: list[Raw]) -> SideEvidence:

@@ -8,6 +8,7 @@ reads one immutable `LiveState`; changes build a new state and swap it under a l
 from __future__ import annotations
 
 import itertools
+import math
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -35,6 +36,7 @@ from indexer.filters import Filters, is_valid_at
 from indexer.margin import margin
 from indexer.ranking import (
     Candidate,
+    ChunkHits,
     ChunkRef,
     Fused,
     best_per_article,
@@ -179,14 +181,15 @@ class LiveIndex:
         depth = max(self.config.fusion.depth, top_k * 4)
         accept = self._acceptor(s, filters)
         bm25_cands = bm25_side(s, tokens, depth, filters, accept) if mode != "dense" or degraded else None
-        bm25 = best_per_article([c for c in bm25_cands.all if accept(c[0])]) if bm25_cands else {}
-        dense_cands, dense_chunks, dense_full = None, [], False
+        bm25 = best_per_article(_accepted(bm25_cands.hits, accept)) if bm25_cands else {}
+        dense_cands, dense_floor, dense_full = None, math.inf, False
         dense: dict[int, Candidate] = {}
         if want_dense and not degraded:
             assert query_vector is not None
             exclude = self._exclusion(s.tombstones) if s.tombstones else None
             dense_cands = dense_side(s, query_vector, dense_fetch(s, depth, filters), exclude)
-            dense_chunks = [c for c in dense_cands.all if accept(c[0])]
+            dense_chunks = _accepted(dense_cands.hits, accept)
+            dense_floor = float(dense_chunks.scores.min()) if len(dense_chunks.scores) else math.inf
             dense, dense_full = dense_articles(s, query_vector, dense_chunks, depth)
         asked = query_codes(normalized) if mode == "hybrid" and not degraded else ()  # fusion boosts codes
         if mode == "hybrid" and not degraded:
@@ -200,7 +203,7 @@ class LiveIndex:
         found = None
         if not hold_out:
             fusion = self.config.fusion
-            room = margin(used, bm25, dense, dense_chunks, fused, top_k, fusion, len(asked), dense_full)
+            room = margin(used, bm25, dense, dense_floor, fused, top_k, fusion, len(asked), dense_full)
             found = evidence(s, bm25_cands, dense_cands, query_vector, room)
         return SearchOutcome(fused[:top_k], used, degraded, normalized, tokens, s, found)
 
@@ -209,7 +212,11 @@ class LiveIndex:
         return found is not None and still_ranks(self.state, found, query_tokens)
 
     @staticmethod
-    def _acceptor(s: LiveState, filters: Filters) -> Acceptor:
+    def _acceptor(s: LiveState, filters: Filters) -> Acceptor | None:
+        """Which candidates' articles a search may return; None: all of them (no filter, and no live
+        article has a validity window)."""
+        if not filters.active and not s.validity_times:
+            return None
         cache: dict[int, bool] = {}
         now = datetime.now(UTC)  # one clock reading per search, not one per candidate
 
@@ -252,6 +259,13 @@ class LiveIndex:
 
     def chunk(self, s: LiveState, ref: ChunkRef) -> Chunk:
         return s.chunk(ref)
+
+
+def _accepted(hits: ChunkHits, accept: Acceptor | None) -> ChunkHits:
+    if accept is None:
+        return hits
+    keep = np.fromiter(map(accept, hits.articles.tolist()), dtype=bool, count=len(hits.articles))
+    return hits if keep.all() else hits.take(keep)
 
 
 def _centroids_without(main: Segment, hold_out: frozenset[int]) -> PhrasingCentroids | None:

@@ -45,14 +45,21 @@ def normalise(scores: Mapping[int, float], method: Normalisation) -> dict[int, f
         return dict(scores)
     values = np.fromiter(scores.values(), dtype=np.float64, count=len(scores))
     if method == "minmax":
-        lo, span = values.min(), values.max() - values.min()
-        scaled = (values - lo) / span if span > 0 else np.ones_like(values)
+        scaled = minmax(values)
     elif method == "zscore":
         std = values.std()
         scaled = (values - values.mean()) / std if std > 0 else np.zeros_like(values)
     else:
         raise ValueError(f"unknown normalisation {method!r}")
     return dict(zip(scores, scaled.tolist(), strict=True))
+
+
+def minmax(values: np.ndarray) -> np.ndarray:
+    """`values` scaled to [0, 1] (all equal: all 1.0)."""
+    if not len(values):
+        return values
+    lo, span = values.min(), values.max() - values.min()
+    return (values - lo) / span if span > 0 else np.ones_like(values)
 
 
 def weighted_fusion(

@@ -30,8 +30,8 @@ class Margin:
     bm25_weight: float
     bm25_weight_lines: float
     dense_weight: float
-    # the dense side holds as many articles as it keeps (`ranking.keep_best`): a new one above its lowest
-    # pushes that one out, a new one below it stays out
+    # the dense side holds as many articles as it keeps (`ranking.dense_per_article`'s depth): a new
+    # one above its lowest pushes that one out, a new one below it stays out
     dense_full: bool = False
 
     def admits(
@@ -108,7 +108,7 @@ def margin(
     mode: str,
     bm25: dict[int, Candidate],
     dense: dict[int, Candidate],
-    dense_chunks: list[Raw],
+    dense_floor: float,
     fused: list[Fused],
     top_k: int,
     config: FusionConfig,
@@ -116,14 +116,15 @@ def margin(
     dense_full: bool = False,
 ) -> Margin | None:
     """The margin of a search's result, or None when any new candidate could change it (fewer than
-    `top_k` results, or rank fusion, where every new candidate shifts the ranks below it)."""
+    `top_k` results, or rank fusion, where every new candidate shifts the ranks below it).
+    `dense_floor` is the lowest dense chunk candidate's score (inf without any)."""
     if len(fused) < top_k or (mode == "hybrid" and config.method != "weighted"):
         return None
     return Margin(
         mode,
         _range(bm25),
         _range(dense),
-        min((s for _, s, _ in dense_chunks), default=float("inf")),
+        dense_floor,
         fused[top_k - 1].fused,
         config.code_boost * codes if mode == "hybrid" else 0.0,
         config.bm25_weight,

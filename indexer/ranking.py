@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
+import numpy as np
+
 from indexer.config import FusionConfig
-from indexer.fusion import normalise, rrf, weighted_fusion
+from indexer.fusion import minmax, rrf
 
 Side = Literal["main", "delta"]
 CODE = re.compile(
@@ -57,56 +59,110 @@ class Hit:
     tags: list[str] = field(default_factory=list)
 
 
-def best_per_article(cands: list[tuple[int, float, ChunkRef]]) -> dict[int, Candidate]:
-    """Keep the best-scoring chunk of every article."""
-    best: dict[int, Candidate] = {}
-    for article_id, score, ref in cands:
-        current = best.get(article_id)
-        if current is None or score > current.score:
-            best[article_id] = Candidate(score, ref)
-    return best
+class ChunkHits(NamedTuple):
+    """Chunk candidates as aligned arrays: article id, score, whether the chunk is in the delta, and its
+    position in that segment (a `Raw` list costs a Python object per chunk; most searches need none)."""
+
+    articles: np.ndarray  # int64
+    scores: np.ndarray  # float64
+    in_delta: np.ndarray  # bool
+    positions: np.ndarray  # int64
+
+    @classmethod
+    def of(cls, raws: Sequence[Raw]) -> ChunkHits:
+        return cls(
+            np.fromiter((a for a, _, _ in raws), dtype=np.int64, count=len(raws)),
+            np.fromiter((s for _, s, _ in raws), dtype=np.float64, count=len(raws)),
+            np.fromiter((r.side == "delta" for _, _, r in raws), dtype=bool, count=len(raws)),
+            np.fromiter((r.position for _, _, r in raws), dtype=np.int64, count=len(raws)),
+        )
+
+    def take(self, rows: np.ndarray) -> ChunkHits:
+        return ChunkHits(self.articles[rows], self.scores[rows], self.in_delta[rows], self.positions[rows])
+
+    def refs(self, rows: np.ndarray) -> list[ChunkRef]:
+        sides = np.where(self.in_delta[rows], "delta", "main").tolist()
+        return [ChunkRef(side, p) for side, p in zip(sides, self.positions[rows].tolist(), strict=True)]
+
+
+def best_per_article(cands: Sequence[Raw] | ChunkHits) -> dict[int, Candidate]:
+    """Keep the best-scoring chunk of every article (ties: the earlier chunk)."""
+    hits = cands if isinstance(cands, ChunkHits) else ChunkHits.of(cands)
+    rows = _best_rows(hits)
+    return _candidates(hits.articles[rows], hits.scores[rows], hits.refs(rows))
+
+
+def _best_rows(hits: ChunkHits) -> np.ndarray:
+    """Row of each article's best chunk, in article order (a stable sort keeps the earlier of ties)."""
+    order = np.lexsort((-hits.scores, hits.articles))
+    grouped = hits.articles[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = grouped[1:] != grouped[:-1]
+    return order[first]
+
+
+def _candidates(articles: np.ndarray, scores: np.ndarray, refs: list[ChunkRef]) -> dict[int, Candidate]:
+    return dict(zip(articles.tolist(), map(Candidate, scores.tolist(), refs), strict=True))
 
 
 def dense_per_article(
-    cands: list[tuple[int, float, ChunkRef]],
-    is_phrasing: Callable[[ChunkRef], bool],
-    phrasing_articles: frozenset[int],
+    cands: Sequence[Raw] | ChunkHits,
+    is_phrasing: Callable[[ChunkRef], bool] | np.ndarray,
+    phrasing_articles: frozenset[int] | np.ndarray,
     centroids: Mapping[int, float] | None = None,
+    depth: int | None = None,
 ) -> dict[int, Candidate]:
     """Best chunk per article, except that a phrasing entry (an FAQ with similar questions, a guide
     written one phrasing per line: `chunking.PHRASING_KINDS`) scores the mean of its best phrasing, its
     best other chunk (the answer, or the passage holding all lines) and, when `centroids` are given, the
     centroid of its phrasings (`indexer.centroids`): one close phrasing alone is weaker evidence than
     one the entry as a whole also supports. A part that was not retrieved counts as the lowest
-    retrieved score."""
-    best = best_per_article(cands)
-    if not phrasing_articles or not cands:
-        return best
-    floor = min(score for _, score, _ in cands)
-    parts: dict[int, list[float]] = {}  # phrasing entry -> [best phrasing, best other chunk]
-    for article_id, score, ref in cands:
-        if article_id in phrasing_articles:
-            part = parts.setdefault(article_id, [floor, floor])
-            side = 0 if is_phrasing(ref) else 1
-            if score > part[side]:
-                part[side] = score
-    for article_id, (line, whole) in parts.items():
-        centroid = None if centroids is None else centroids.get(article_id, floor)
-        best[article_id] = Candidate(phrasing_entry_score(line, whole, centroid), best[article_id].chunk)
-    return best
+    retrieved score. With `depth`, only the best `depth` articles are kept (ties: the lower id).
+
+    `is_phrasing` and `phrasing_articles` may be per-chunk boolean arrays aligned with `cands` (whether
+    the chunk is a phrasing; whether its article is a phrasing entry) instead of a test and a set.
+    """
+    hits = cands if isinstance(cands, ChunkHits) else ChunkHits.of(cands)
+    if not len(hits.articles):
+        return {}
+    rows = _best_rows(hits)
+    ids, scores = hits.articles[rows], hits.scores[rows]
+    entry = _article_mask(hits, phrasing_articles)
+    if entry.any():
+        scores = scores.copy()
+        phrasing = is_phrasing if isinstance(is_phrasing, np.ndarray) else _chunk_mask(hits, is_phrasing)
+        group = np.searchsorted(ids, hits.articles)
+        floor = float(hits.scores.min())
+        line, whole = np.full(len(ids), floor), np.full(len(ids), floor)
+        np.maximum.at(line, group[entry & phrasing], hits.scores[entry & phrasing])
+        np.maximum.at(whole, group[entry & ~phrasing], hits.scores[entry & ~phrasing])
+        entries = np.unique(group[entry])
+        if centroids is None:
+            scores[entries] = (line[entries] + whole[entries]) / 2
+        else:
+            found = [centroids.get(a, floor) for a in ids[entries].tolist()]
+            scores[entries] = (line[entries] + whole[entries] + np.asarray(found, dtype=np.float64)) / 3
+    if depth is not None and len(ids) > depth:
+        keep = np.lexsort((ids, -scores))[:depth]
+        rows, ids, scores = rows[keep], ids[keep], scores[keep]
+    return _candidates(ids, scores, hits.refs(rows))
 
 
-def keep_best(side: dict[int, Candidate], n: int) -> dict[int, Candidate]:
-    """The best `n` articles of one side (ties: lower id). The dense side fetches 8x more chunks when a
-    KB has line entries; cutting it back to `n` articles keeps both sides' candidate lists (and so
-    their min-max ranges) of one size."""
-    if len(side) <= n:
-        return side
-    return {a: side[a] for a in _ranking(side)[:n]}
+def _article_mask(hits: ChunkHits, articles: frozenset[int] | np.ndarray) -> np.ndarray:
+    if isinstance(articles, np.ndarray):
+        return articles
+    if not articles:
+        return np.zeros(len(hits.articles), dtype=bool)
+    return np.isin(hits.articles, np.fromiter(articles, dtype=np.int64, count=len(articles)))
+
+
+def _chunk_mask(hits: ChunkHits, test: Callable[[ChunkRef], bool]) -> np.ndarray:
+    refs = hits.refs(np.arange(len(hits.articles)))
+    return np.fromiter(map(test, refs), dtype=bool, count=len(refs))
 
 
 def phrasing_entry_score(line: float, whole: float, centroid: float | None) -> float:
-    """A line entry's dense score from its parts (see `dense_per_article`)."""
+    """A phrasing entry's dense score from its parts (as `dense_per_article` computes it)."""
     return (line + whole) / 2 if centroid is None else (line + whole + centroid) / 3
 
 
@@ -140,33 +196,60 @@ def fuse(
         scores_in = {a: Candidate(_stand_in_score(c, bm25, dense), c.chunk) for a, c in stand_in.items()}
         dense = {**dense, **scores_in}
     if config.method == "rrf":
-        scores = rrf([_ranking(bm25), _ranking(dense)], weights, config.rrf_k)
+        by_id = rrf([_ranking(bm25), _ranking(dense)], weights, config.rrf_k)
+        ids = np.fromiter(by_id, dtype=np.int64, count=len(by_id))
+        scores = np.fromiter(by_id.values(), dtype=np.float64, count=len(by_id))
         unit = 1.0 / (config.rrf_k + 1)  # the vote of a rank-1 hit
     else:
-        maps: list[Mapping[int, float]] = [{a: c.score for a, c in side.items()} for side in (bm25, dense)]
-        scores, unit = weighted_fusion(maps, weights, "minmax"), 1.0
-        shift = config.bm25_weight_lines - config.bm25_weight
-        if line_articles and shift:  # entries with line chunks take their own BM25 weight
-            normed = normalise(maps[0], "minmax")
-            for article_id in scores.keys() & line_articles:
-                scores[article_id] += shift * normed.get(article_id, 0.0)
-    final = {a: score + config.code_boost * unit * len(code_hits.get(a, ())) for a, score in scores.items()}
-    ranked = sorted(final, key=lambda a: (-final[a], a))
+        ids, scores = _weighted_minmax(bm25, dense, config, line_articles)
+        unit = 1.0
+    if code_hits:
+        boosts = np.fromiter(
+            (len(code_hits.get(a, ())) for a in ids.tolist()), dtype=np.float64, count=len(ids)
+        )
+        scores = scores + config.code_boost * unit * boosts
+    order = np.lexsort((ids, -scores))
     out = []
-    for article_id in ranked[:limit] if limit is not None else ranked:  # records only for what is returned
+    for article_id, score in zip(ids[order[:limit]].tolist(), scores[order[:limit]].tolist(), strict=True):
         b, d = bm25.get(article_id), dense.get(article_id)
         chunk = (d or b).chunk  # type: ignore[union-attr]  # the semantic match shows best when there is one
-        out.append(
-            Fused(
-                article_id,
-                final[article_id],
-                b.score if b else None,
-                d.score if d else None,
-                chunk,
-                code_hits.get(article_id, ()),
-            )
-        )
+        codes = code_hits.get(article_id, ())
+        out.append(Fused(article_id, score, b.score if b else None, d.score if d else None, chunk, codes))
     return out
+
+
+def _weighted_minmax(
+    bm25: dict[int, Candidate],
+    dense: dict[int, Candidate],
+    config: FusionConfig,
+    line_articles: frozenset[int],
+) -> tuple[np.ndarray, np.ndarray]:
+    """`fusion.weighted_fusion` with min-max scaling over arrays (the same arithmetic, so the same
+    floats): an article absent from a side gets that side's lowest scaled score; entries with line
+    chunks take `bm25_weight_lines` for their BM25 part."""
+    sides = [_arrays(bm25), _arrays(dense)]
+    ids = np.union1d(sides[0][0], sides[1][0])
+    scaled = []
+    for side_ids, values in sides:
+        normed = minmax(values)
+        full = np.full(len(ids), normed.min() if len(normed) else 0.0)
+        full[np.searchsorted(ids, side_ids)] = normed
+        scaled.append((full, side_ids, normed))
+    scores = config.bm25_weight * scaled[0][0] + config.dense_weight * scaled[1][0]
+    shift = config.bm25_weight_lines - config.bm25_weight
+    if line_articles and shift:  # an article absent from BM25 gains nothing
+        bm25_ids, bm25_normed = scaled[0][1], scaled[0][2]
+        is_line = np.fromiter(
+            (a in line_articles for a in bm25_ids.tolist()), dtype=bool, count=len(bm25_ids)
+        )
+        rows = np.searchsorted(ids, bm25_ids[is_line])
+        scores[rows] += shift * bm25_normed[is_line]
+    return ids, scores
+
+
+def _arrays(side: dict[int, Candidate]) -> tuple[np.ndarray, np.ndarray]:
+    ids = np.fromiter(side, dtype=np.int64, count=len(side))
+    return ids, np.fromiter((c.score for c in side.values()), dtype=np.float64, count=len(side))
 
 
 def _stand_in_score(cand: Candidate, bm25: dict[int, Candidate], dense: dict[int, Candidate]) -> float:

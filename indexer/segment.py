@@ -12,7 +12,7 @@ import numpy as np
 
 from indexer.bm25 import BM25Index
 from indexer.centroids import PhrasingCentroids
-from indexer.chunking import Chunk, phrasing_articles
+from indexer.chunking import PHRASING_KINDS, Chunk, phrasing_articles
 from indexer.dense import DenseIndex
 
 
@@ -45,10 +45,24 @@ class Segment:
         """Articles with `line` chunks (they take `FusionConfig.bm25_weight_lines`)."""
         return frozenset(c.article_id for c in self.chunks if c.kind == "line")
 
+    @cached_property
+    def phrasing_rows(self) -> np.ndarray:
+        """Per chunk: whether it is a phrasing (`chunking.PHRASING_KINDS`)."""
+        kinds = (c.kind in PHRASING_KINDS for c in self.chunks)
+        return np.fromiter(kinds, dtype=bool, count=len(self.chunks))
+
+    @cached_property
+    def entry_rows(self) -> np.ndarray:
+        """Per chunk: whether its article is a phrasing entry (`phrasing_articles`)."""
+        entries = self.phrasing_articles
+        if not entries:
+            return np.zeros(len(self.chunks), dtype=bool)
+        return np.isin(self.chunk_article, np.fromiter(entries, dtype=np.int64, count=len(entries)))
+
     def with_centroids(self, centroids: PhrasingCentroids | None) -> Segment:
         """The same segment with other centroids (a calibration query's hold-out), cached sets kept."""
         segment = replace(self, centroids=centroids)
-        for name in ("article_ids", "phrasing_articles", "line_articles"):
+        for name in ("article_ids", "phrasing_articles", "line_articles", "phrasing_rows", "entry_rows"):
             if name in self.__dict__:
                 segment.__dict__[name] = self.__dict__[name]
         return segment

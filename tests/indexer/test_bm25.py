@@ -82,7 +82,7 @@ def test_top_k_matches_a_full_sort() -> None:
 
 
 def test_top_k_on_a_large_mostly_matching_corpus() -> None:
-    """The sampled-threshold path (>= 64 * k * 8 documents) is exact too."""
+    """The sampled-threshold path (>= 4 * 32 * k documents) is exact too."""
     rng = np.random.default_rng(5)
     docs = [["common", *(f"w{x}" for x in rng.integers(0, 500, size=8))] for _ in range(12_000)]
     index = BM25Index.build(docs)

@@ -111,9 +111,12 @@ def test_a_line_entry_with_a_centroid_scores_the_mean_of_three_parts() -> None:
     assert best[8].score == pytest.approx(0.60)
 
 
-def test_keep_best_cuts_a_side_to_its_depth() -> None:
-    from indexer.ranking import Candidate, ChunkRef, keep_best
+def test_dense_per_article_keeps_the_best_articles_up_to_its_depth() -> None:
+    from indexer.ranking import ChunkRef, dense_per_article
 
-    side = {a: Candidate(s, ChunkRef("main", a)) for a, s in {1: 0.5, 2: 0.9, 3: 0.7, 4: 0.7}.items()}
-    assert list(keep_best(side, 3)) == [2, 3, 4]
-    assert keep_best(side, 4) == side
+    cands = [(a, s, ChunkRef("main", a)) for a, s in {1: 0.5, 2: 0.9, 3: 0.7, 4: 0.7}.items()]
+    never = lambda ref: False  # noqa: E731
+    assert list(dense_per_article(cands, never, frozenset(), depth=3)) == [2, 3, 4]  # ties: lower id
+    assert dense_per_article(cands, never, frozenset(), depth=4) == dense_per_article(
+        cands, never, frozenset()
+    )

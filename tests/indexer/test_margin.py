@@ -15,7 +15,6 @@ from indexer.ranking import (
     best_per_article,
     dense_per_article,
     fuse,
-    keep_best,
     single_side,
 )
 
@@ -52,12 +51,16 @@ def rank(
     lines: frozenset[int] = frozenset(),
 ):
     b = best_per_article(bm25)
-    d = keep_best(dense_per_article(dense, is_phrasing, phrasings, centroids), depth)
+    d = dense_per_article(dense, is_phrasing, phrasings, centroids, depth)
     if mode == "hybrid":
         fused = fuse(b, d, CONFIG, codes, limit=top_k, line_articles=lines)
     else:
         fused = single_side(b if mode == "bm25" else d, mode, top_k)  # type: ignore[arg-type]
     return b, d, fused
+
+
+def floor(dense: list[Raw]) -> float:
+    return min((s for _, s, _ in dense), default=float("inf"))
 
 
 def key(fused: list[Fused]) -> list[tuple[int, float, float | None, float | None]]:
@@ -78,7 +81,7 @@ def test_an_admitted_article_changes_nothing(data: st.DataObject, mode: str) -> 
     centroids = data.draw(st.none() | st.dictionaries(st.integers(1, 12) | st.just(NEW), scores))
     depth = data.draw(st.integers(1, 13))
     b, d, fused = rank(mode, bm25, dense, phrasings, codes, top_k, centroids, depth, lines)
-    room = margin(mode, b, d, dense, fused, top_k, CONFIG, n_codes, len(d) >= depth)
+    room = margin(mode, b, d, floor(dense), fused, top_k, CONFIG, n_codes, len(d) >= depth)
     if room is None:
         return
     new_bm25 = data.draw(chunks([NEW] * data.draw(st.integers(0, 2)), 300)) if mode != "dense" else []
@@ -93,7 +96,7 @@ def test_an_article_inside_the_ranges_and_below_the_last_result_is_admitted() ->
     bm25 = [(1, 9.0, ChunkRef("main", 0)), (2, 5.0, ChunkRef("main", 1)), (3, 1.0, ChunkRef("main", 2))]
     dense = [(1, 0.9, ChunkRef("main", 3)), (2, 0.8, ChunkRef("main", 4)), (3, 0.5, ChunkRef("main", 5))]
     b, d, fused = rank("hybrid", bm25, dense, frozenset(), {}, 2)
-    room = margin("hybrid", b, d, dense, fused, 2, CONFIG, 0)
+    room = margin("hybrid", b, d, floor(dense), fused, 2, CONFIG, 0)
     assert isinstance(room, Margin)
     low = [(NEW, 0.6, ChunkRef("delta", 0))]
     assert room.admits([(NEW, 2.0, ChunkRef("delta", 1))], low, frozenset(), is_phrasing)
@@ -113,7 +116,7 @@ def test_a_new_chunk_below_the_dense_floor_is_refused_even_inside_the_ranges() -
     dense = [(1, 0.9, ChunkRef("main", 3)), (2, 0.8, ChunkRef("main", 4)), (3, 0.6, ChunkRef("main", 5))]
     lines = frozenset({3, NEW})
     b, d, fused = rank("hybrid", bm25, dense, lines, {}, 2)
-    room = margin("hybrid", b, d, dense, fused, 2, CONFIG, 0)
+    room = margin("hybrid", b, d, floor(dense), fused, 2, CONFIG, 0)
     assert room is not None
     new = [(NEW, 0.5, ChunkRef("delta", LINE_POSITIONS)), (NEW, 0.9, ChunkRef("delta", 1))]  # mean 0.7
     assert key(rank("hybrid", bm25, dense + new, lines, {}, 2)[2]) != key(fused)
@@ -130,7 +133,7 @@ def test_a_full_dense_side_admits_only_articles_that_stay_below_it() -> None:
     b, d, fused = rank("hybrid", bm25, dense, frozenset(), {}, 2)
     d.pop(4)
     fused = fuse(b, d, CONFIG, {}, limit=2)
-    cut = margin("hybrid", b, d, dense, fused, 2, CONFIG, 0, dense_full=True)
+    cut = margin("hybrid", b, d, floor(dense), fused, 2, CONFIG, 0, dense_full=True)
     assert isinstance(cut, Margin)
     inside = [(NEW, 0.6, ChunkRef("delta", 0))]  # would push article 3 out of the dense side
     assert not cut.admits([], inside, frozenset(), is_phrasing)
