@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import Literal
 
 import numpy as np
 
 from indexer.candidates import (
     Evidence,
+    Side,
     bm25_side,
     dense_articles,
     dense_fetch,
@@ -49,8 +53,12 @@ from indexer.state import LiveState
 from indexer.text import code_runs, normalize
 from indexer.tokenizer import Tokenizer
 
+_HAS_DIGIT, _HAS_LETTER = re.compile(r"\d"), re.compile(r"[a-z]")
 Mode = Literal["hybrid", "bm25", "dense"]
 _SERIALS = itertools.count(1)
+# Dense candidates are fetched here while the calling thread does the BM25 side (both ~1 ms at 100k
+# chunks). Two threads: one per core; FAISS runs with one OpenMP thread per call.
+_DENSE_SEARCH = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kb-dense")
 Acceptor = Callable[[int], bool]
 
 
@@ -77,7 +85,9 @@ class LiveIndex:
         self.config, self.tokenizer, self.encoder_name = config, tokenizer, encoder_name
         self.serial = next(_SERIALS)  # tells indexes apart where id() could be reused after a rebuild
         self._lock = threading.Lock()
-        self._texts: dict[tuple[int, int], str] = {}  # article code runs by (id, version)
+        # code-like runs of every live article, by id: (version, runs); computing them for a code
+        # query's ~200 candidates on first use cost ~7 ms at 100k chunks (0.7 s for all 19k at start)
+        self._codes = {a.id: (a.version, article_codes(a)) for a in articles.values()}
         self._excluded: tuple[frozenset[int], IdExclusion] | None = None
         self._delta_tokens: dict[str, list[str]] = {}  # by chunk text, for the current delta's chunks
         alive = np.ones(len(main), dtype=bool)
@@ -90,7 +100,11 @@ class LiveIndex:
         Returns the chunk texts that still need vectors (pass them to `attach_vectors`).
         """
         upserts, removals = list(upserts), set(removals)
+        codes = {a.id: (a.version, article_codes(a)) for a in upserts}
         with self._lock:
+            for article_id in removals:
+                self._codes.pop(article_id, None)
+            self._codes.update(codes)
             s = self.state
             changed = {a.id for a in upserts} | removals
             articles = {k: v for k, v in s.articles.items() if k not in changed}
@@ -174,20 +188,26 @@ class LiveIndex:
             alive[list(hold_out)] = False
             main = s.main.with_centroids(_centroids_without(s.main, hold_out))
             s = replace(s, main=main, tombstones=s.tombstones | hold_out, alive_main=alive)
-        normalized = normalize(query)
-        tokens = self.tokenizer.tokenize_query(query)
         want_dense = mode in ("hybrid", "dense")
         degraded = want_dense and (query_vector is None or s.main.dense is None and s.delta is None)
         depth = max(self.config.fusion.depth, top_k * 4)
         accept = self._acceptor(s, filters)
+        search_dense: Callable[[], Side] | None = None
+        if want_dense and not degraded:
+            assert query_vector is not None
+            exclude = self._exclusion(s.tombstones) if s.tombstones else None
+            search_dense = partial(dense_side, s, query_vector, dense_fetch(s, depth, filters), exclude)
+        # FAISS releases the GIL: in a hybrid search it runs in another thread while this one does BM25
+        dense_job = _DENSE_SEARCH.submit(search_dense) if search_dense and mode == "hybrid" else None
+        normalized = normalize(query)
+        tokens = self.tokenizer.tokenize_query(query)
         bm25_cands = bm25_side(s, tokens, depth, filters, accept) if mode != "dense" or degraded else None
         bm25 = best_per_article(_accepted(bm25_cands.hits, accept)) if bm25_cands else {}
         dense_cands, dense_floor, dense_full = None, math.inf, False
         dense: dict[int, Candidate] = {}
-        if want_dense and not degraded:
+        if search_dense is not None:
             assert query_vector is not None
-            exclude = self._exclusion(s.tombstones) if s.tombstones else None
-            dense_cands = dense_side(s, query_vector, dense_fetch(s, depth, filters), exclude)
+            dense_cands = dense_job.result() if dense_job is not None else search_dense()
             dense_chunks = _accepted(dense_cands.hits, accept)
             dense_floor = float(dense_chunks.scores.min()) if len(dense_chunks.scores) else math.inf
             dense, dense_full = dense_articles(s, query_vector, dense_chunks, depth)
@@ -244,17 +264,17 @@ class LiveIndex:
             return {}
         out = {}
         for article_id in article_ids:
-            text = self._article_text(s.articles[article_id])
+            text = self._article_codes(s.articles[article_id])
             found = tuple(c for c in codes if c in text)
             if found:
                 out[article_id] = found
         return out
 
-    def _article_text(self, article: Article) -> str:
-        key = (article.id, article.version)
-        text = self._texts.get(key)
-        if text is None:
-            text = self._texts[key] = article_text(article)
+    def _article_codes(self, article: Article) -> str:
+        version, text = self._codes.get(article.id, (None, ""))
+        if version != article.version:  # published after this index was built: kept from now on
+            text = article_codes(article)
+            self._codes[article.id] = (article.version, text)
         return text
 
     def chunk(self, s: LiveState, ref: ChunkRef) -> Chunk:
@@ -281,11 +301,12 @@ def _centroids_without(main: Segment, hold_out: frozenset[int]) -> PhrasingCentr
     return main.centroids.without(removed) if removed else main.centroids
 
 
-def article_text(article: Article) -> str:
-    """The code runs (`code_runs`) of all searchable text of an article, for exact code matching.
-
-    Not the whole normalised text: normalising every candidate's text made a cold hybrid query with a
-    code cost ~4 ms at 100k chunks (`kb bench`), and the cache kept a copy of every article's text.
+def article_codes(article: Article) -> str:
+    """The code-like runs (`code_runs` with a digit and an ASCII letter) of all searchable text of an
+    article, joined by spaces. A query code (`ranking.query_codes`) has a digit and a letter, so it
+    occurs in the article's normalised text iff it occurs in one of these runs; plain English words
+    are left out (they would copy an English KB's text into memory).
     """
     parts = [article.title, *article.similar_questions, article.answer, article.body, *article.products]
-    return code_runs("\n".join(parts))
+    runs = code_runs("\n".join(parts)).split(" ")
+    return " ".join(r for r in runs if _HAS_DIGIT.search(r) and _HAS_LETTER.search(r))

@@ -99,3 +99,20 @@ def test_long_inputs_stay_fast(text: str) -> None:
     chunks = chunk_article(Article(1, "guide", "标题", body=text), 500)
     assert time.perf_counter() - started < 20  # generous on a shared 2-core machine; linear, not quadratic
     assert all(len(c.text) <= 500 + len("标题\n") for c in chunks if c.kind == "passage")
+
+
+CODE_TEXT = st.text(st.sampled_from(list("ab xX1２Ｂ0x7B-E_.:：型号Ⅻⅰ蓝屏\u200b\n")), max_size=60)
+
+
+@FAST
+@given(CODE_TEXT, CODE_TEXT)
+def test_an_articles_code_runs_hold_exactly_the_codes_of_its_text(body: str, query: str) -> None:
+    """`article_codes` keeps only runs with a digit and a letter; every query code has both, so it is
+    found there exactly when it is found in the article's normalised text."""
+    from indexer.engine import article_codes
+    from indexer.ranking import query_codes
+
+    article = Article(id=1, type="faq", title="t", answer=body, similar_questions=(query[::-1],))
+    text = normalize("\n".join([article.title, *article.similar_questions, article.answer]))
+    for code in query_codes(normalize(query + " " + body)):
+        assert (code in text) == (code in article_codes(article)), code
