@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -33,6 +32,7 @@ from indexer.candidates import (
 )
 from indexer.centroids import PhrasingCentroids
 from indexer.chunking import PHRASING_KINDS, Chunk, chunk_article
+from indexer.codes import ArticleCodes
 from indexer.config import IndexConfig
 from indexer.dense import DenseIndex, IdExclusion
 from indexer.documents import Article
@@ -50,10 +50,9 @@ from indexer.ranking import (
 )
 from indexer.segment import Segment
 from indexer.state import LiveState
-from indexer.text import code_runs, normalize
+from indexer.text import normalize
 from indexer.tokenizer import Tokenizer
 
-_HAS_DIGIT, _HAS_LETTER = re.compile(r"\d"), re.compile(r"[a-z]")
 Mode = Literal["hybrid", "bm25", "dense"]
 _SERIALS = itertools.count(1)
 # Dense candidates are fetched here while the calling thread does the BM25 side (both ~1 ms at 100k
@@ -85,9 +84,7 @@ class LiveIndex:
         self.config, self.tokenizer, self.encoder_name = config, tokenizer, encoder_name
         self.serial = next(_SERIALS)  # tells indexes apart where id() could be reused after a rebuild
         self._lock = threading.Lock()
-        # code-like runs of every live article, by id: (version, runs); computing them for a code
-        # query's ~200 candidates on first use cost ~7 ms at 100k chunks (0.7 s for all 19k at start)
-        self._codes = {a.id: (a.version, article_codes(a)) for a in articles.values()}
+        self._codes = ArticleCodes(articles.values())
         self._excluded: tuple[frozenset[int], IdExclusion] | None = None
         self._delta_tokens: dict[str, list[str]] = {}  # by chunk text, for the current delta's chunks
         alive = np.ones(len(main), dtype=bool)
@@ -100,11 +97,8 @@ class LiveIndex:
         Returns the chunk texts that still need vectors (pass them to `attach_vectors`).
         """
         upserts, removals = list(upserts), set(removals)
-        codes = {a.id: (a.version, article_codes(a)) for a in upserts}
         with self._lock:
-            for article_id in removals:
-                self._codes.pop(article_id, None)
-            self._codes.update(codes)
+            self._codes.update(upserts, removals)
             s = self.state
             changed = {a.id for a in upserts} | removals
             articles = {k: v for k, v in s.articles.items() if k not in changed}
@@ -213,7 +207,7 @@ class LiveIndex:
             dense, dense_full = dense_articles(s, query_vector, dense_chunks, depth)
         asked = query_codes(normalized) if mode == "hybrid" and not degraded else ()  # fusion boosts codes
         if mode == "hybrid" and not degraded:
-            codes = self._code_hits(s, asked, set(bm25) | set(dense))
+            codes = self._codes.hits(s.articles, asked, bm25.keys() | dense.keys())
             fused = fuse(bm25, dense, self.config.fusion, codes, pending_articles(s), top_k, s.line_articles)
         elif dense:
             fused = single_side(dense, "dense", top_k)
@@ -257,26 +251,6 @@ class LiveIndex:
             self._excluded = cached
         return cached[1]
 
-    def _code_hits(
-        self, s: LiveState, codes: tuple[str, ...], article_ids: set[int]
-    ) -> dict[int, tuple[str, ...]]:
-        if not codes:
-            return {}
-        out = {}
-        for article_id in article_ids:
-            text = self._article_codes(s.articles[article_id])
-            found = tuple(c for c in codes if c in text)
-            if found:
-                out[article_id] = found
-        return out
-
-    def _article_codes(self, article: Article) -> str:
-        version, text = self._codes.get(article.id, (None, ""))
-        if version != article.version:  # published after this index was built: kept from now on
-            text = article_codes(article)
-            self._codes[article.id] = (article.version, text)
-        return text
-
     def chunk(self, s: LiveState, ref: ChunkRef) -> Chunk:
         return s.chunk(ref)
 
@@ -299,14 +273,3 @@ def _centroids_without(main: Segment, hold_out: frozenset[int]) -> PhrasingCentr
         if chunk.kind in PHRASING_KINDS:
             removed.setdefault(chunk.article_id, []).append(main.dense.vector(position))
     return main.centroids.without(removed) if removed else main.centroids
-
-
-def article_codes(article: Article) -> str:
-    """The code-like runs (`code_runs` with a digit and an ASCII letter) of all searchable text of an
-    article, joined by spaces. A query code (`ranking.query_codes`) has a digit and a letter, so it
-    occurs in the article's normalised text iff it occurs in one of these runs; plain English words
-    are left out (they would copy an English KB's text into memory).
-    """
-    parts = [article.title, *article.similar_questions, article.answer, article.body, *article.products]
-    runs = code_runs("\n".join(parts)).split(" ")
-    return " ".join(r for r in runs if _HAS_DIGIT.search(r) and _HAS_LETTER.search(r))

@@ -41,25 +41,21 @@ def rrf(rankings: list[list[int]], weights: list[float] | None = None, k: int = 
 def normalise(scores: Mapping[int, float], method: Normalisation) -> dict[int, float]:
     """Scale one score map: `minmax` to [0, 1] (all equal → 1.0), `zscore` to mean 0 / std 1
     (all equal → 0.0), `none` unchanged."""
-    if method == "none" or not scores:
-        return dict(scores)
     values = np.fromiter(scores.values(), dtype=np.float64, count=len(scores))
-    if method == "minmax":
-        scaled = minmax(values)
-    elif method == "zscore":
-        std = values.std()
-        scaled = (values - values.mean()) / std if std > 0 else np.zeros_like(values)
-    else:
-        raise ValueError(f"unknown normalisation {method!r}")
-    return dict(zip(scores, scaled.tolist(), strict=True))
+    return dict(zip(scores, scale(values, method).tolist(), strict=True))
 
 
-def minmax(values: np.ndarray) -> np.ndarray:
-    """`values` scaled to [0, 1] (all equal: all 1.0)."""
-    if not len(values):
+def scale(values: np.ndarray, method: Normalisation) -> np.ndarray:
+    """`normalise` for an array of scores."""
+    if method == "none" or not len(values):
         return values
-    lo, span = values.min(), values.max() - values.min()
-    return (values - lo) / span if span > 0 else np.ones_like(values)
+    if method == "minmax":
+        lo, span = values.min(), values.max() - values.min()
+        return (values - lo) / span if span > 0 else np.ones_like(values)
+    if method == "zscore":
+        std = values.std()
+        return (values - values.mean()) / std if std > 0 else np.zeros_like(values)
+    raise ValueError(f"unknown normalisation {method!r}")
 
 
 def weighted_fusion(
@@ -67,19 +63,38 @@ def weighted_fusion(
     weights: list[float] | None = None,
     normalisation: Normalisation = "minmax",
 ) -> dict[int, float]:
-    """Weighted sum of normalised scores: `score(d) = sum_i w_i * norm_i(d)`.
+    """Weighted sum of normalised scores: `score(d) = sum_i w_i * norm_i(d)` (see `weighted_arrays`)."""
+    sides = [
+        (
+            np.fromiter(m, dtype=np.int64, count=len(m)),
+            np.fromiter(m.values(), dtype=np.float64, count=len(m)),
+        )
+        for m in score_maps
+    ]
+    ids, scores = weighted_arrays(sides, weights, normalisation)
+    return dict(zip(ids.tolist(), scores.tolist(), strict=True))
 
-    An id missing from a map gets that map's lowest normalised score (0.0 for minmax; 0.0 for
-    `none`), so being absent never beats being present.
+
+def weighted_arrays(
+    sides: Sequence[tuple[np.ndarray, np.ndarray]],
+    weights: list[float] | None = None,
+    normalisation: Normalisation = "minmax",
+) -> tuple[np.ndarray, np.ndarray]:
+    """`weighted_fusion` over (ids, scores) arrays, one pair per side (ids unique within a side).
+
+    Returns the sorted union of the ids and their fused scores. An id missing from a side gets that
+    side's lowest normalised score (0.0 for minmax; 0.0 for `none`), so being absent never beats
+    being present.
     """
-    weights = _weights(weights, len(score_maps))
-    normed = [normalise(m, normalisation) for m in score_maps]
-    floors = [min(n.values()) if n and normalisation != "none" else 0.0 for n in normed]
-    fused = dict.fromkeys((d for m in score_maps for d in m), 0.0)
-    for n, w, f in zip(normed, weights, floors, strict=True):  # map by map: no generator per document
-        for doc in fused:
-            fused[doc] += w * n.get(doc, f)
-    return fused
+    weights = _weights(weights, len(sides))
+    ids = np.unique(np.concatenate([side_ids for side_ids, _ in sides])) if sides else np.empty(0, np.int64)
+    fused = np.zeros(len(ids))
+    for (side_ids, values), w in zip(sides, weights, strict=True):
+        normed = scale(values, normalisation)
+        full = np.full(len(ids), normed.min() if len(normed) and normalisation != "none" else 0.0)
+        full[np.searchsorted(ids, side_ids)] = normed
+        fused += w * full
+    return ids, fused
 
 
 def group_best(

@@ -10,7 +10,7 @@ from typing import Literal, NamedTuple
 import numpy as np
 
 from indexer.config import FusionConfig
-from indexer.fusion import minmax, rrf
+from indexer.fusion import rrf, scale, weighted_arrays
 
 Side = Literal["main", "delta"]
 CODE = re.compile(
@@ -224,26 +224,18 @@ def _weighted_minmax(
     config: FusionConfig,
     line_articles: frozenset[int],
 ) -> tuple[np.ndarray, np.ndarray]:
-    """`fusion.weighted_fusion` with min-max scaling over arrays (the same arithmetic, so the same
-    floats): an article absent from a side gets that side's lowest scaled score; entries with line
-    chunks take `bm25_weight_lines` for their BM25 part."""
-    sides = [_arrays(bm25), _arrays(dense)]
-    ids = np.union1d(sides[0][0], sides[1][0])
-    scaled = []
-    for side_ids, values in sides:
-        normed = minmax(values)
-        full = np.full(len(ids), normed.min() if len(normed) else 0.0)
-        full[np.searchsorted(ids, side_ids)] = normed
-        scaled.append((full, side_ids, normed))
-    scores = config.bm25_weight * scaled[0][0] + config.dense_weight * scaled[1][0]
+    """`fusion.weighted_arrays` with min-max scaling; entries with line chunks take
+    `bm25_weight_lines` for their BM25 part (an article absent from BM25 gains nothing)."""
+    bm25_ids, bm25_scores = _arrays(bm25)
+    weights = [config.bm25_weight, config.dense_weight]
+    ids, scores = weighted_arrays([(bm25_ids, bm25_scores), _arrays(dense)], weights, "minmax")
     shift = config.bm25_weight_lines - config.bm25_weight
-    if line_articles and shift:  # an article absent from BM25 gains nothing
-        bm25_ids, bm25_normed = scaled[0][1], scaled[0][2]
+    if line_articles and shift:
         is_line = np.fromiter(
             (a in line_articles for a in bm25_ids.tolist()), dtype=bool, count=len(bm25_ids)
         )
         rows = np.searchsorted(ids, bm25_ids[is_line])
-        scores[rows] += shift * bm25_normed[is_line]
+        scores[rows] += shift * scale(bm25_scores, "minmax")[is_line]
     return ids, scores
 
 

@@ -134,3 +134,24 @@ def test_a_ranking_said_to_hold_after_a_change_is_the_ranking_searched_again(enc
     assert held_with_new_candidates >= len(queries) // 2  # new candidates scoring within the margin
     related_before = live.search("手机充电充不进去", 5, query_vector=vectors["手机充电充不进去"])
     assert related_before.fused[0].article_id == 9002
+
+
+def test_a_published_error_code_is_matched_exactly_until_it_is_edited_out(encoder: Encoder) -> None:
+    """Exact code matching follows publishing: the code runs of a new or edited article are the
+    current version's, and an edit that removes the code removes the boost."""
+    live = live_index(encoder, faqs())
+    query = "笔记本蓝屏 0x0000007B 怎么办"
+    vector = encoder.encode_queries([query])[0]
+    faq = Article(
+        id=9500, type="faq", title="蓝屏代码 0x0000007B 怎么办", answer="进入 BIOS 把硬盘模式改为 AHCI。"
+    )
+    live.attach_vectors(dict(zip(texts := live.apply([faq]), encoder.encode_documents(texts), strict=True)))
+    top = live.search(query, 5, mode="hybrid", query_vector=vector).fused[0]
+    assert (top.article_id, top.matched_codes) == (9500, ("0x0000007b",))
+
+    edited = dataclasses.replace(faq, title="蓝屏怎么办", answer="进入 BIOS 把硬盘模式改为 AHCI。", version=2)
+    live.attach_vectors(
+        dict(zip(texts := live.apply([edited]), encoder.encode_documents(texts), strict=True))
+    )
+    fused = live.search(query, 5, mode="hybrid", query_vector=vector).fused
+    assert all(f.matched_codes == () for f in fused)

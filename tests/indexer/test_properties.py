@@ -109,7 +109,7 @@ CODE_TEXT = st.text(st.sampled_from(list("ab xX1２Ｂ0x7B-E_.:：型号Ⅻⅰ�
 def test_an_articles_code_runs_hold_exactly_the_codes_of_its_text(body: str, query: str) -> None:
     """`article_codes` keeps only runs with a digit and a letter; every query code has both, so it is
     found there exactly when it is found in the article's normalised text."""
-    from indexer.engine import article_codes
+    from indexer.codes import article_codes
     from indexer.ranking import query_codes
 
     article = Article(id=1, type="faq", title="t", answer=body, similar_questions=(query[::-1],))
