@@ -29,8 +29,7 @@ def highlight(text: str, query_tokens: list[str], max_len: int = 120) -> tuple[s
     Returns:
         (snippet HTML, the distinct query tokens found, in query order).
     """
-    terms = tuple(dict.fromkeys(t for t in (normalize(q) for q in query_tokens) if t))
-    terms = tuple(t for t in terms if not t.startswith(FEATURE_PREFIXES))
+    terms = _terms(tuple(query_tokens))
     spans = _find(text, terms)
     if not spans:
         return _render(text, 0, min(len(text), max_len), []), []
@@ -39,6 +38,13 @@ def highlight(text: str, query_tokens: list[str], max_len: int = 120) -> tuple[s
     shown = [s for s in spans if s.start >= start and s.end <= end]
     found = {s.term for s in spans}
     return _render(text, start, end, shown), [t for t in terms if t in found]
+
+
+@lru_cache(maxsize=1024)
+def _terms(query_tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """The distinct normalised query tokens without feature tokens; once per query, not per hit."""
+    terms = dict.fromkeys(t for t in (normalize(q) for q in query_tokens) if t)
+    return tuple(t for t in terms if not t.startswith(FEATURE_PREFIXES))
 
 
 def _find(text: str, terms: tuple[str, ...]) -> list[_Span]:

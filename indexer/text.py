@@ -91,6 +91,37 @@ def _clusters(text: str) -> list[tuple[int, str]]:
     return out
 
 
+def _one_to_one_chars() -> tuple[re.Pattern[str], dict[int, str]]:
+    """Characters that `normalize` maps to exactly one character on their own, as a pattern matching
+    texts made only of them, and a `str.translate` table of those that change (`Ａ` → `a`, `，` → `,`).
+
+    Scans the blocks of Chinese and English text (Latin, CJK punctuation, full-width forms; ~7 ms).
+    CJK ideographs U+4E00-9FFF and Hangul syllables are NFKC-stable and have no case: taken as they
+    are (a test checks every one). Combining marks are left out, so no grapheme clusters form.
+    """
+    ranges: list[tuple[int, int]] = []
+    table: dict[int, str] = {}
+    for first, last in ((0x0, 0x2FF), (0x3000, 0x4DFF), (0xFF00, 0xFFEF)):
+        for code in range(first, last + 1):
+            ch = chr(code)
+            piece = _INVISIBLE.sub("", unicodedata.normalize("NFKC", ch).casefold())
+            if len(piece) != 1 or unicodedata.combining(ch):
+                continue
+            if piece != ch:
+                table[code] = piece
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1] = (ranges[-1][0], code)
+            else:
+                ranges.append((code, code))
+    ranges += [(0x4E00, 0x9FFF), (0xAC00, 0xD7A3)]
+    body = "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
+    return re.compile(f"[{body}]*"), table
+
+
+_ONE_TO_ONE, _ONE_TO_ONE_TABLE = _one_to_one_chars()
+_NON_SPACE = re.compile(r"\S+")
+
+
 def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
     """Normalise like `normalize` and map every normalised character back to the original text.
 
@@ -98,6 +129,27 @@ def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
         (normalised text, offsets) with `len(offsets) == len(normalised)`; `offsets[i]` is the index
         in `text` of the character that produced normalised character `i`.
     """
+    if _ONE_TO_ONE.fullmatch(text):
+        return _collapse_spaces(text.translate(_ONE_TO_ONE_TABLE))
+    return _normalize_by_cluster(text)
+
+
+def _collapse_spaces(mapped: str) -> tuple[str, list[int]]:
+    """The common case, one output character per input character: only whitespace runs change
+    (one space at the run's first character; none at either end). Slices instead of a loop per
+    character: ~20x faster on a 300-character passage."""
+    pieces: list[str] = []
+    offsets: list[int] = []
+    for m in _NON_SPACE.finditer(mapped):
+        if pieces:
+            pieces.append(" ")
+            offsets.append(offsets[-1] + 1)  # the run's first whitespace character
+        pieces.append(m.group())
+        offsets.extend(range(m.start(), m.end()))
+    return to_simplified("".join(pieces)), offsets
+
+
+def _normalize_by_cluster(text: str) -> tuple[str, list[int]]:
     chars: list[str] = []
     offsets: list[int] = []
     for start, cluster in _clusters(text):

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import time
+import unicodedata
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from indexer.text import normalize, normalize_with_offsets, to_simplified
+from indexer.text import _ONE_TO_ONE, _normalize_by_cluster, normalize, normalize_with_offsets, to_simplified
 
 SAMPLES = [
     "  我的電腦開不了機了，螢幕顯示藍屏代碼０ｘ0000007Ｂ？ ",
@@ -78,3 +81,29 @@ def test_normalize_is_fast() -> None:
     for _ in range(1000):
         normalize(query)
     assert (time.perf_counter() - start) / 1000 < 200e-6  # generous bound for a shared machine
+
+
+# Characters that take each branch of normalize_with_offsets: one-to-one ones (CJK, full width,
+# upper case, whitespace) and ones that expand, vanish or combine (ligature, ß, soft hyphen,
+# combining accent and kana voicing marks, half-width kana, squared units).
+MIXED = "我的電腦開機，螢幕藍屏 \n\t\u3000ＡＢcdE0x7B-乾燥後來" + (
+    "ß\u0130\u00ade\u0301\u3099かｶﾞ\u309b\u00a8ﬁ①㎏\u200b한"
+)
+
+
+@given(st.text(alphabet=MIXED, max_size=24) | st.text(max_size=24))
+def test_offsets_are_the_same_on_the_fast_path_and_per_cluster(raw: str) -> None:
+    """Texts of one-to-one characters skip the per-character loop; the result must not change."""
+    assert normalize_with_offsets(raw) == _normalize_by_cluster(raw)
+
+
+def test_fast_path_takes_ordinary_chinese_and_english_text() -> None:
+    assert _ONE_TO_ONE.fullmatch("联想小新Pro 14（2023）开机蓝屏，错误代码0x0000007B！怎么办？")
+    assert not _ONE_TO_ONE.fullmatch("ﬁle")  # expands: per cluster
+
+
+def test_ideographs_and_hangul_taken_as_they_are_need_no_normalising() -> None:
+    """The fast path takes U+4E00-9FFF and Hangul syllables unscanned: NFKC and case folding keep them."""
+    for code in [*range(0x4E00, 0xA000), *range(0xAC00, 0xD7A4)]:
+        ch = chr(code)
+        assert unicodedata.normalize("NFKC", ch).casefold() == ch and not unicodedata.combining(ch)
