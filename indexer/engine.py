@@ -88,7 +88,7 @@ class LiveIndex:
         self._excluded: tuple[frozenset[int], IdExclusion] | None = None
         self._delta_tokens: dict[str, list[str]] = {}  # by chunk text, for the current delta's chunks
         alive = np.ones(len(main), dtype=bool)
-        self.state = LiveState(main, None, frozenset(), alive, dict(articles), {}, frozenset(), 0)
+        self.state = LiveState(main, None, frozenset(), alive, dict(articles), {}, frozenset(), 0).prepare()
 
     # ---- changes -------------------------------------------------------------------------------
     def apply(self, upserts: Iterable[Article] = (), removals: Iterable[int] = ()) -> list[str]:
@@ -113,7 +113,8 @@ class LiveIndex:
             delta = self._delta(chunks, vectors)
             alive = np.ones(len(s.main), dtype=bool)
             alive[list(tomb)] = False
-            self.state = LiveState(s.main, delta, tomb, alive, articles, vectors, pending, s.generation + 1)
+            new = LiveState(s.main, delta, tomb, alive, articles, vectors, pending, s.generation + 1)
+            self.state = new.prepare()
             return sorted(pending)
 
     def attach_vectors(self, vectors: dict[str, np.ndarray]) -> None:
@@ -127,9 +128,8 @@ class LiveIndex:
             delta = self._delta(list(s.delta.chunks), merged)
             assert delta is not None  # the same non-empty chunks as before
             pending = frozenset(c.text for c in delta.chunks if c.text not in merged)
-            self.state = replace(
-                s, delta=delta, delta_vectors=merged, pending=pending, generation=s.generation + 1
-            )
+            new = replace(s, delta=delta, delta_vectors=merged, pending=pending, generation=s.generation + 1)
+            self.state = new.prepare()
 
     def _delta(self, chunks: list[Chunk], vectors: dict[str, np.ndarray]) -> Segment | None:
         if not chunks:

@@ -36,6 +36,17 @@ class LiveState:
         """Articles with `line` chunks as served (`Segment.line_articles`, see `_served`)."""
         return _served(self.main, self.delta, lambda segment: segment.line_articles)
 
+    def prepare(self) -> LiveState:
+        """Compute what searches read (cached sets of both segments, validity times) now: a new state
+        is prepared by the change that makes it, so no search pays for it (~30 ms after a load at
+        100k chunks, ~4 ms after a publish at 19k articles)."""
+        self.main.prepare()
+        if self.delta is not None:
+            self.delta.prepare()
+        for name in ("phrasing_articles", "line_articles", "validity_times"):
+            getattr(self, name)
+        return self
+
     def chunk(self, ref: ChunkRef) -> Chunk:
         segment = self.main if ref.side == "main" else self.delta
         assert segment is not None
