@@ -11,6 +11,11 @@ class Dictionary(BaseModel):
     model_config = ConfigDict(extra="forbid")
     user_words: list[str] = Field(default_factory=list, max_length=100_000)
     synonyms: list[list[str]] = Field(default_factory=list, max_length=20_000)
+    version: int | None = Field(
+        default=None,
+        ge=1,
+        description="the version this edit was made to (from GET); a stale one is refused with 409",
+    )
 
     @field_validator("user_words")
     @classmethod

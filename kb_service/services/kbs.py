@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from kb_service.auth import Actor, Principal
@@ -83,10 +84,26 @@ def get_dictionary(kb: KnowledgeBase) -> dict[str, Any]:
 def put_dictionary(
     session: Session, kb: KnowledgeBase, data: Dictionary, actor: Actor, listener: IndexListener
 ) -> dict[str, Any]:
-    kb.user_words, kb.synonyms = data.user_words, data.synonyms
-    kb.dictionary_version += 1
-    kb.updated_at = utcnow()
-    session.add(kb)
+    """Replace the dictionary. `data.version` (the version the edit started from) must still be the
+    current one: otherwise another editor saved in between, and their words would be lost."""
+    based_on = kb.dictionary_version if data.version is None else data.version
+    if based_on != kb.dictionary_version:
+        raise _dictionary_conflict(kb, based_on)
+    # compare-and-set: a save that commits between reading the row and here makes this one match nothing
+    saved = session.connection().execute(
+        update(KnowledgeBase)
+        .where(col(KnowledgeBase.id) == kb.id, col(KnowledgeBase.dictionary_version) == based_on)
+        .values(
+            user_words=data.user_words,
+            synonyms=data.synonyms,
+            dictionary_version=based_on + 1,
+            updated_at=utcnow(),
+        )
+    )
+    if saved.rowcount != 1:
+        session.rollback()
+        session.refresh(kb)
+        raise _dictionary_conflict(kb, based_on)
     audit.record(
         session,
         actor,
@@ -98,8 +115,17 @@ def put_dictionary(
         synonym_groups=len(data.synonyms),
     )
     session.commit()
+    session.refresh(kb)
     listener.dictionary_changed(kb.slug)
     return get_dictionary(kb)
+
+
+def _dictionary_conflict(kb: KnowledgeBase, based_on: int) -> Conflict:
+    return Conflict(
+        f"the dictionary of '{kb.slug}' is at version {kb.dictionary_version}, this change was made to "
+        f"version {based_on}: someone else saved it in between; reload it and apply the change again",
+        [{"field": "version", "message": f"stale: current version is {kb.dictionary_version}"}],
+    )
 
 
 def ensure_default_kb(session: Session) -> KnowledgeBase:

@@ -58,6 +58,24 @@ def test_dictionary_round_trip_and_validation(api: Api) -> None:
     assert api.client.get(url, headers=api.headers("agent")).status_code == 403
 
 
+def test_a_dictionary_edit_made_to_an_older_version_is_refused(api: Api) -> None:
+    """Two editors load version 1; the second save would silently drop the first one's words."""
+    url, editor = "/v1/kbs/default/dictionary", api.headers("editor")
+    version = api.client.get(url, headers=editor).json()["version"]
+    first = api.client.put(url, json={"user_words": ["开不了机"], "version": version}, headers=editor)
+    assert first.status_code == 200 and first.json()["version"] == version + 1
+    second = api.client.put(url, json={"user_words": ["蓝屏"], "version": version}, headers=editor)
+    assert second.status_code == 409
+    error = second.json()["error"]
+    assert f"version {version + 1}" in error["message"] and error["details"][0]["field"] == "version"
+    assert api.client.get(url, headers=editor).json() == {**first.json(), "user_words": ["开不了机"]}
+    both = {"user_words": ["开不了机", "蓝屏"], "version": version + 1}
+    again = api.client.put(url, json=both, headers=editor)
+    assert again.status_code == 200 and again.json()["version"] == version + 2
+    bad = api.client.put(url, json={"user_words": [], "version": 0}, headers=editor)
+    assert bad.status_code == 422 and "version" in bad.json()["error"]["message"]
+
+
 def test_keys_listed_without_secrets_revoked_and_expired(api: Api) -> None:
     created = api.client.post("/v1/keys", json={"role": "agent", "name": "desk-7"}, headers=api.headers())
     assert created.status_code == 201

@@ -54,7 +54,8 @@ export function createDictionary(ctx, box) {
 
   const submit = async (event) => {
     event.preventDefault();
-    const body = { user_words: lines(words.value), synonyms: parseSynonyms(synonyms.value) };
+    // the version it was loaded at: a save by someone else in between is refused (409), not overwritten
+    const body = { user_words: lines(words.value), synonyms: parseSynonyms(synonyms.value), version: Number(box.dataset.version) || null };
     const saved = await saveWith(ctx, message, save, "/dictionary", body);
     if (saved) box.dataset.version = String(saved.version);
   };

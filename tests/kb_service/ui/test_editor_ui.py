@@ -262,6 +262,13 @@ def test_dictionary_and_settings_are_stored(page: Any, live: Live, editor_key: s
     stored = live.call("GET", "/v1/kbs/editorcfg/dictionary").json()
     assert "X9Pro 10 n" in stored["user_words"] and ["回充", "回座", "找充电座"] in stored["synonyms"]
     assert stored["version"] == version + 1
+    # another editor saves meanwhile: this page's next save is refused and their words stay
+    other = {"user_words": ["另一位编辑的词"], "synonyms": [], "version": version + 1}
+    assert live.call("PUT", "/v1/kbs/editorcfg/dictionary", json=other).status_code == 200
+    page.fill("#dict-words", "X9Pro 10 n")
+    page.click("#dict-save")
+    assert f"version {version + 2}" in page.locator("#dict-message.error").inner_text()
+    assert live.call("GET", "/v1/kbs/editorcfg/dictionary").json()["user_words"] == ["另一位编辑的词"]
 
     open_editor(page, live, live.admin, kb="editorcfg")
     page.click('#tabs [data-view="settings"]')
