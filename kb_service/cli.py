@@ -202,7 +202,7 @@ def restore(
             summary = backup_service.restore(session, file, slug=kb, replace=replace, keys=keys)
         except ApiError as exc:
             raise _fail(exc.message) from exc
-    # ids were renumbered: the next start builds this KB's index from the restored articles
+    # the next start builds this KB's index from the restored articles, not an older snapshot
     summary["index_dropped"] = backup_service.forget_index(settings.data_dir, summary["kb"])
     typer.echo(json.dumps(summary, ensure_ascii=False))
 

@@ -4,7 +4,10 @@ The file is gzip'd JSON lines. Line 1 is the header (format and kbsearch version
 counts, SHA-256 of the body); each body line is one record: the `kb` (settings and dictionary) first, then
 one `article` per line with its versions, then `api_key` metadata. Restore checks the whole file (gzip
 stream, checksum, counts, record shapes) before it writes anything, then writes in one transaction.
-Article ids are assigned by the target database; versions, statuses, authors and timestamps are kept.
+Article ids are kept when the target database has none of them in use (a restore into a fresh database or
+over the same KB with --replace), so the KB's query log, feedback and outside links still point at the
+right articles; otherwise (a copy beside the original) the database assigns new ones and the summary says
+so. Versions, statuses, authors and timestamps are kept.
 Keys travel as SHA-256 hashes, never tokens: every key that could use the KB may use the restored KB (and
 only it), so bots and agents keep working after a move to another database.
 """
@@ -25,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import delete
+from sqlalchemy import delete, text
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import Session, col, select
 
@@ -141,17 +144,21 @@ def restore(
         records = (json.loads(line) for line in read_lines(path))
         next(records)  # the header
         kb = _restore_kb(session, kb, target, next(records))
+        keep_ids = _ids_free(session, _article_ids(path))
         batch: list[dict[str, Any]] = []
         for record in records:
             if record["kind"] == "article":
                 batch.append(record)
                 if len(batch) >= BATCH:
-                    summary.update(_insert_articles(session, kb, batch))
+                    summary.update(_insert_articles(session, kb, batch, keep_ids))
                     batch = []
             elif keys:
                 summary[_restore_key(session, target, record)] += 1
-        summary.update(_insert_articles(session, kb, batch))
+        summary.update(_insert_articles(session, kb, batch, keep_ids))
+        if keep_ids:
+            _advance_article_ids(session)
         details = {"source_kb": header["kb"], "backup_created_at": header["created_at"], "replaced": replace}
+        details["article_ids"] = "kept" if keep_ids else "renumbered"
         audit.record(session, actor, "restore", "kb", target, kb_id=kb.id, **details, **summary)
         session.commit()
     except (IntegrityError, DataError) as exc:  # e.g. a duplicate external_id, a too long value
@@ -161,7 +168,7 @@ def restore(
     except BaseException:
         session.rollback()
         raise
-    return {"kb": target, "source_kb": header["kb"], "backup_created_at": header["created_at"], **summary}
+    return {"kb": target, **details, **summary}
 
 
 def _restore_kb(
@@ -180,11 +187,43 @@ def _restore_kb(
     return kb
 
 
-def _insert_articles(session: Session, kb: KnowledgeBase, records: list[dict[str, Any]]) -> dict[str, int]:
+def _article_ids(path: Path) -> list[object]:
+    """The article ids in a (verified) backup file, as written there."""
+    records = (json.loads(line) for line in read_lines(path))
+    return [r["id"] for r in records if r.get("kind") == "article"]
+
+
+def _ids_free(session: Session, ids: list[object]) -> bool:
+    """Whether the backup's article ids are distinct positive integers that no article here uses
+    (run after --replace removed the KB's own articles)."""
+    if not all(type(i) is int and i > 0 for i in ids) or len(set(ids)) != len(ids):
+        return False
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        if session.exec(select(Article.id).where(col(Article.id).in_(chunk)).limit(1)).first() is not None:
+            return False
+    return True
+
+
+def _advance_article_ids(session: Session) -> None:
+    """PostgreSQL hands out serial ids from a sequence that explicit ids do not move: move it past them
+    (SQLite takes the largest id + 1 by itself)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection().execute(
+            text("SELECT setval(pg_get_serial_sequence('article', 'id'), (SELECT max(id) FROM article))")
+        )
+
+
+def _insert_articles(
+    session: Session, kb: KnowledgeBase, records: list[dict[str, Any]], keep_ids: bool
+) -> dict[str, int]:
     assert kb.id is not None
-    rows = [Article(kb_id=kb.id, **typed(record, ARTICLE_FIELDS)) for record in records]
+    rows = [
+        Article(kb_id=kb.id, id=record["id"] if keep_ids else None, **typed(record, ARTICLE_FIELDS))
+        for record in records
+    ]
     session.add_all(rows)
-    session.flush()  # assigns the new ids
+    session.flush()  # assigns the new ids (when not kept)
     versions = [
         ArticleVersion(article_id=row.id or 0, **typed(v, VERSION_FIELDS))
         for row, record in zip(rows, records, strict=True)
@@ -211,7 +250,8 @@ def _restore_key(session: Session, slug: str, record: dict[str, Any]) -> str:
 
 
 def forget_index(data_dir: Path, slug: str) -> bool:
-    """Drop a KB's snapshots so the next start builds from the restored articles (ids were renumbered)."""
+    """Drop a KB's snapshots so the next start builds from the restored articles (a snapshot holds the
+    articles as they were when it was built, under ids that may now name other articles)."""
     folder = data_dir / "index" / slug
     if not folder.exists():
         return False

@@ -130,6 +130,15 @@ def kb_state(url: str, slug: str) -> dict[str, Any]:
     return {"kb": _plain(kb_row, ("id", "slug")), "articles": articles, "keys": keys}
 
 
+def article_ids(url: str, slug: str) -> list[int]:
+    engine = make_engine(url)
+    with Session(engine) as session:
+        kb_id = session.exec(select(KnowledgeBase.id).where(KnowledgeBase.slug == slug)).one()
+        ids = session.exec(select(Article.id).where(Article.kb_id == kb_id).order_by(col(Article.id))).all()
+    engine.dispose()
+    return [i for i in ids if i is not None]
+
+
 def assert_same(source: dict[str, Any], restored: dict[str, Any], slug: str) -> None:
     assert restored["kb"] == source["kb"]
     assert restored["articles"] == source["articles"]
@@ -178,6 +187,8 @@ def test_round_trip_into_a_fresh_database(database_url: str, fresh_url: str, tmp
         "kb": "shop",
         "source_kb": "shop",
         "backup_created_at": None,
+        "replaced": False,
+        "article_ids": "kept",
         "articles": 3,
         "versions": 8,
         "keys_created": 9,
@@ -185,8 +196,12 @@ def test_round_trip_into_a_fresh_database(database_url: str, fresh_url: str, tmp
     }
     restored = kb_state(fresh_url, "shop")
     assert_same(source, restored, "shop")
+    assert article_ids(fresh_url, "shop") == article_ids(database_url, "shop")  # outside links still hold
     assert all(restored["keys"][key_hash]["kbs"] == ["shop"] for key_hash in source["keys"])
     assert_served(fresh_url, tmp_path / "target", "shop", bot_token)
+    with api_on(fresh_url, tmp_path / "target") as api:  # new articles get ids past the kept ones
+        later = create(api, {**INVOICE, "question": "发票抬头写错了怎么办"}, kb="shop")
+    assert later["id"] > max(article_ids(database_url, "shop"))
 
 
 def test_restore_beside_the_original_in_the_same_database(database_url: str, tmp_path: Path) -> None:
@@ -197,6 +212,8 @@ def test_restore_beside_the_original_in_the_same_database(database_url: str, tmp
     summary = json.loads(kb(database_url, data_dir, "restore", str(file), "--kb", "shop-copy").stdout)
     # the same database already holds the keys: those limited to other KBs gain the copy
     assert (summary["keys_unchanged"], summary["keys_extended"]) == (5, 4)
+    assert summary["article_ids"] == "renumbered"  # the originals still use theirs
+    assert set(article_ids(database_url, "shop")).isdisjoint(article_ids(database_url, "shop-copy"))
     assert_same(kb_state(database_url, "shop"), kb_state(database_url, "shop-copy"), "shop-copy")
     bare = json.loads(kb(database_url, data_dir, "restore", str(file), "--kb", "bare", "--no-keys").stdout)
     assert (bare["articles"], [k for k in bare if k.startswith("keys")]) == (3, [])
@@ -274,7 +291,7 @@ def test_existing_slug_is_refused_without_replace_and_replaced_with_it(tmp_path:
         bot_token = populate(api)
     data_dir, file = tmp_path / "var", tmp_path / "shop.kbbak"
     kb(url, data_dir, "backup", "--kb", "shop", "--out", str(file))
-    backed_up = kb_state(url, "shop")
+    backed_up, backed_up_ids = kb_state(url, "shop"), article_ids(url, "shop")
     later = {
         "type": "faq",
         "question": "退货运费谁承担",
@@ -293,6 +310,8 @@ def test_existing_slug_is_refused_without_replace_and_replaced_with_it(tmp_path:
     assert kb_state(url, "shop") == changed
 
     summary = json.loads(kb(url, data_dir, "restore", str(file), "--replace").stdout)
-    assert summary["index_dropped"] is True  # the old snapshot had other article ids
+    assert summary["index_dropped"] is True  # the old snapshot held the later article
+    assert (summary["replaced"], summary["article_ids"]) == (True, "kept")
     assert_same(backed_up, kb_state(url, "shop"), "shop")
+    assert article_ids(url, "shop") == backed_up_ids  # the KB's query log and feedback still match
     assert_served(url, tmp_path, "shop", bot_token, absent=(later["question"],))
