@@ -21,6 +21,7 @@ from indexer.tokenizer import Tokenizer
 from kb_service.indexing import confidence
 from kb_service.indexing.embedder import Embedder
 from kb_service.indexing.isolated_build import ChildBuilds
+from kb_service.memory import settle_heap
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,7 @@ class KbIndex:
             self.live = LiveIndex(segment, articles, self.config, self.tokenizer, self.embedder.name)
             self.status.state, self.status.snapshot = "ready", manifest["name"]
             self.calibrator = confidence.load(self.store.root, manifest["name"]) or confidence.UNFITTED
+        settle_heap()
         return {int(k): v for k, v in manifest["article_versions"].items()}
 
     def begin_build(self) -> None:
@@ -99,6 +101,7 @@ class KbIndex:
             )
             self.status.state, self.status.snapshot = "ready", name
             self._build_done(started)
+        settle_heap()
         if embed is not None:
             self.calibrate()
 
