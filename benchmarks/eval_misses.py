@@ -8,6 +8,9 @@ index and embedding cache are reused.
 
     kb eval ../shared/eval/bq --work-dir var/eval/bq
     OMP_NUM_THREADS=1 python benchmarks/eval_misses.py ../shared/eval/bq var/eval/bq --sample 40 --seed 7
+
+The first lines count the misses and say how many have a distractor first (corpus ids with `-dis`)
+and how many another entry (on the pair sets, another intent's canonical question).
 """
 
 from __future__ import annotations
@@ -27,6 +30,11 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=40, help="misses to print")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--width", type=int, default=70, help="characters shown per text")
+    parser.add_argument(
+        "--distractor-id",
+        default="-dis",
+        help="corpus ids containing this are the eval README's hard-negative distractors (atec, bq, lcqmc)",
+    )
     args = parser.parse_args()
     corpus, queries, qrels = read_beir(args.dataset)
     texts = {doc["_id"]: " / ".join(filter(None, (doc.get("title"), doc["text"]))) for doc in corpus}
@@ -44,6 +52,8 @@ def main() -> None:
                 rank = next((str(i + 1) for i, d in enumerate(ranked) if d in relevant), "-")
                 misses.append((text, ranked[0], relevant[0], rank))
     print(f"{len(misses)} misses of {len(items)} queries ({len(misses) / len(items):.1%})")
+    distractors = sum(args.distractor_id in top for _, top, _, _ in misses)
+    print(f"top hit is a distractor in {distractors}, another entry in {len(misses) - distractors}")
     w = args.width
     sample = random.Random(args.seed).sample(misses, min(args.sample, len(misses)))
     for n, (text, top, gold, rank) in enumerate(sample):
