@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
@@ -85,9 +85,8 @@ class ChunkHits(NamedTuple):
         return [ChunkRef(side, p) for side, p in zip(sides, self.positions[rows].tolist(), strict=True)]
 
 
-def best_per_article(cands: Sequence[Raw] | ChunkHits) -> dict[int, Candidate]:
+def best_per_article(hits: ChunkHits) -> dict[int, Candidate]:
     """Keep the best-scoring chunk of every article (ties: the earlier chunk)."""
-    hits = cands if isinstance(cands, ChunkHits) else ChunkHits.of(cands)
     rows = _best_rows(hits)
     return _candidates(hits.articles[rows], hits.scores[rows], hits.refs(rows))
 
@@ -106,9 +105,9 @@ def _candidates(articles: np.ndarray, scores: np.ndarray, refs: list[ChunkRef]) 
 
 
 def dense_per_article(
-    cands: Sequence[Raw] | ChunkHits,
-    is_phrasing: Callable[[ChunkRef], bool] | np.ndarray,
-    phrasing_articles: frozenset[int] | np.ndarray,
+    hits: ChunkHits,
+    phrasing: np.ndarray,
+    entry: np.ndarray,
     centroids: Mapping[int, float] | None = None,
     depth: int | None = None,
 ) -> dict[int, Candidate]:
@@ -119,18 +118,15 @@ def dense_per_article(
     one the entry as a whole also supports. A part that was not retrieved counts as the lowest
     retrieved score. With `depth`, only the best `depth` articles are kept (ties: the lower id).
 
-    `is_phrasing` and `phrasing_articles` may be per-chunk boolean arrays aligned with `cands` (whether
-    the chunk is a phrasing; whether its article is a phrasing entry) instead of a test and a set.
+    `phrasing` and `entry` are per-chunk flags aligned with `hits`: whether the chunk is a phrasing,
+    whether its article is a phrasing entry.
     """
-    hits = cands if isinstance(cands, ChunkHits) else ChunkHits.of(cands)
     if not len(hits.articles):
         return {}
     rows = _best_rows(hits)
     ids, scores = hits.articles[rows], hits.scores[rows]
-    entry = _article_mask(hits, phrasing_articles)
     if entry.any():
         scores = scores.copy()
-        phrasing = is_phrasing if isinstance(is_phrasing, np.ndarray) else _chunk_mask(hits, is_phrasing)
         group = np.searchsorted(ids, hits.articles)
         floor = float(hits.scores.min())
         line, whole = np.full(len(ids), floor), np.full(len(ids), floor)
@@ -146,19 +142,6 @@ def dense_per_article(
         keep = np.lexsort((ids, -scores))[:depth]
         rows, ids, scores = rows[keep], ids[keep], scores[keep]
     return _candidates(ids, scores, hits.refs(rows))
-
-
-def _article_mask(hits: ChunkHits, articles: frozenset[int] | np.ndarray) -> np.ndarray:
-    if isinstance(articles, np.ndarray):
-        return articles
-    if not articles:
-        return np.zeros(len(hits.articles), dtype=bool)
-    return np.isin(hits.articles, np.fromiter(articles, dtype=np.int64, count=len(articles)))
-
-
-def _chunk_mask(hits: ChunkHits, test: Callable[[ChunkRef], bool]) -> np.ndarray:
-    refs = hits.refs(np.arange(len(hits.articles)))
-    return np.fromiter(map(test, refs), dtype=bool, count=len(refs))
 
 
 def phrasing_entry_score(line: float, whole: float, centroid: float | None) -> float:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -64,8 +66,20 @@ def test_group_best_ties_are_deterministic() -> None:
     assert group_best({}, []) == []
 
 
+def _dense(
+    cands: list[tuple[int, float, Any]], lines: set[Any], entries: set[int], *args: Any, **kwargs: Any
+) -> dict[int, Any]:
+    """`dense_per_article` on (article, score, ref) triples: phrasing chunks `lines`, entries `entries`."""
+    from indexer.ranking import ChunkHits, dense_per_article
+
+    hits = ChunkHits.of(cands)
+    phrasing = np.array([ref in lines for _, _, ref in cands], dtype=bool)
+    entry = np.isin(hits.articles, list(entries))
+    return dense_per_article(hits, phrasing, entry, *args, **kwargs)
+
+
 def test_dense_per_article_means_best_line_and_whole_entry() -> None:
-    from indexer.ranking import ChunkRef, dense_per_article
+    from indexer.ranking import ChunkRef
 
     lines = {ChunkRef("main", 1), ChunkRef("main", 2)}
     cands = [
@@ -76,13 +90,14 @@ def test_dense_per_article_means_best_line_and_whole_entry() -> None:
         (9, 0.95, ChunkRef("main", 4)),  # article 9 has lines, only a line was retrieved: floor for the rest
     ]
     lines.add(ChunkRef("main", 4))
-    best = dense_per_article(cands, lambda ref: ref in lines, frozenset({7, 9}))
+    best = _dense(cands, lines, {7, 9})
     assert best[7].score == pytest.approx((0.80 + 0.90) / 2)
     assert best[8].score == pytest.approx(0.86)
     assert best[9].score == pytest.approx((0.95 + 0.70) / 2)
-    assert dense_per_article(cands, lambda ref: ref in lines, frozenset()) == {
-        a: c for a, c in best.items() if a == 8
-    } | {7: best[7]._replace(score=0.90), 9: best[9]._replace(score=0.95)}
+    assert _dense(cands, lines, set()) == {a: c for a, c in best.items() if a == 8} | {
+        7: best[7]._replace(score=0.90),
+        9: best[9]._replace(score=0.95),
+    }
 
 
 def test_query_codes_keep_models_and_error_codes_but_not_dates_or_times() -> None:
@@ -96,7 +111,7 @@ def test_query_codes_keep_models_and_error_codes_but_not_dates_or_times() -> Non
 
 
 def test_a_line_entry_with_a_centroid_scores_the_mean_of_three_parts() -> None:
-    from indexer.ranking import ChunkRef, dense_per_article
+    from indexer.ranking import ChunkRef
 
     lines = {ChunkRef("main", 1), ChunkRef("main", 4)}
     cands = [
@@ -105,18 +120,15 @@ def test_a_line_entry_with_a_centroid_scores_the_mean_of_three_parts() -> None:
         (9, 0.95, ChunkRef("main", 4)),  # only a line retrieved; no centroid either
         (8, 0.60, ChunkRef("main", 3)),
     ]
-    best = dense_per_article(cands, lambda ref: ref in lines, frozenset({7, 9}), {7: 0.70})
+    best = _dense(cands, lines, {7, 9}, {7: 0.70})
     assert best[7].score == pytest.approx((0.90 + 0.80 + 0.70) / 3)
     assert best[9].score == pytest.approx((0.95 + 0.60 + 0.60) / 3)  # missing parts: the lowest score
     assert best[8].score == pytest.approx(0.60)
 
 
 def test_dense_per_article_keeps_the_best_articles_up_to_its_depth() -> None:
-    from indexer.ranking import ChunkRef, dense_per_article
+    from indexer.ranking import ChunkRef
 
     cands = [(a, s, ChunkRef("main", a)) for a, s in {1: 0.5, 2: 0.9, 3: 0.7, 4: 0.7}.items()]
-    never = lambda ref: False  # noqa: E731
-    assert list(dense_per_article(cands, never, frozenset(), depth=3)) == [2, 3, 4]  # ties: lower id
-    assert dense_per_article(cands, never, frozenset(), depth=4) == dense_per_article(
-        cands, never, frozenset()
-    )
+    assert list(_dense(cands, set(), set(), depth=3)) == [2, 3, 4]  # ties: lower id
+    assert _dense(cands, set(), set(), depth=4) == _dense(cands, set(), set())

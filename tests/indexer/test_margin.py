@@ -3,12 +3,14 @@ that article's candidates gives exactly the recorded result."""
 
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indexer.config import FusionConfig
 from indexer.margin import Margin, margin
 from indexer.ranking import (
+    ChunkHits,
     ChunkRef,
     Fused,
     Raw,
@@ -50,8 +52,10 @@ def rank(
     depth: int = 100,
     lines: frozenset[int] = frozenset(),
 ):
-    b = best_per_article(bm25)
-    d = dense_per_article(dense, is_phrasing, phrasings, centroids, depth)
+    b = best_per_article(ChunkHits.of(bm25))
+    hits = ChunkHits.of(dense)
+    phrasing = np.array([is_phrasing(ref) for _, _, ref in dense], dtype=bool)
+    d = dense_per_article(hits, phrasing, np.isin(hits.articles, list(phrasings)), centroids, depth)
     if mode == "hybrid":
         fused = fuse(b, d, CONFIG, codes, limit=top_k, line_articles=lines)
     else:
