@@ -127,7 +127,7 @@ def restore(
     actor: Actor = Actor("cli"),
 ) -> dict[str, Any]:
     """Restore a checked backup as KB `slug` (default: its own) in one transaction; returns a summary."""
-    header = verify(path)
+    header, article_ids = verify(path)
     target = slug or header["kb"]
     try:
         KbCreate(slug=target, name=target)
@@ -144,7 +144,7 @@ def restore(
         records = (json.loads(line) for line in read_lines(path))
         next(records)  # the header
         kb = _restore_kb(session, kb, target, next(records))
-        keep_ids = _ids_free(session, _article_ids(path))
+        keep_ids = _ids_free(session, article_ids)
         batch: list[dict[str, Any]] = []
         for record in records:
             if record["kind"] == "article":
@@ -185,12 +185,6 @@ def _restore_kb(
     session.add(kb)
     session.flush()
     return kb
-
-
-def _article_ids(path: Path) -> list[object]:
-    """The article ids in a (verified) backup file, as written there."""
-    records = (json.loads(line) for line in read_lines(path))
-    return [r["id"] for r in records if r.get("kind") == "article"]
 
 
 def _ids_free(session: Session, ids: list[object]) -> bool:

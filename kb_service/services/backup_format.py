@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlmodel import SQLModel
 
@@ -121,8 +121,14 @@ def _check_article(record: dict[str, Any]) -> None:
         typed(v, VERSION_FIELDS)
 
 
-def verify(path: Path) -> dict[str, Any]:
-    """Read the whole file and check header, checksum, counts and records; returns the header."""
+class Verified(NamedTuple):
+    header: dict[str, Any]
+    article_ids: list[object]  # as written in the file (restore keeps them when they are free)
+
+
+def verify(path: Path) -> Verified:
+    """Read the whole file and check header, checksum, counts and records; returns the header and
+    the article ids."""
     lines = read_lines(path)
     header = _parse(path, next(lines, b""), "the header")
     if header.get("format") != FORMAT:
@@ -133,17 +139,19 @@ def verify(path: Path) -> dict[str, Any]:
             f"format version {header.get('format_version')} (written by kbsearch "
             f"{header.get('kbsearch_version')}); this version reads {FORMAT_VERSION}",
         )
-    digest, counts, number = hashlib.sha256(), Counter[str](), 0
+    digest, counts, number, article_ids = hashlib.sha256(), Counter[str](), 0, []
     for number, line in enumerate(lines):
         digest.update(line)
         record = _parse(path, line, f"record {number + 1}")
         _check_record(path, record, number)
         counts.update(record_counts(record))
+        if record["kind"] == "article":
+            article_ids.append(record["id"])
     if digest.hexdigest() != header.get("body_sha256"):
         raise _corrupt(path, "checksum mismatch (the file was cut short or changed)")
     if total_counts(counts) != header.get("counts"):
         raise _corrupt(path, f"counts {total_counts(counts)} differ from the header's {header.get('counts')}")
-    return header
+    return Verified(header, article_ids)
 
 
 # ---- restore --------------------------------------------------------------------------------------
