@@ -121,9 +121,14 @@ def put_dictionary(
 
 
 def _dictionary_conflict(kb: KnowledgeBase, based_on: int) -> Conflict:
+    why = (
+        "someone else saved it in between"
+        if based_on < kb.dictionary_version
+        else "that version does not exist yet"
+    )
     return Conflict(
         f"the dictionary of '{kb.slug}' is at version {kb.dictionary_version}, this change was made to "
-        f"version {based_on}: someone else saved it in between; reload it and apply the change again",
+        f"version {based_on}: {why}; reload it and apply the change again",
         [{"field": "version", "message": f"stale: current version is {kb.dictionary_version}"}],
     )
 

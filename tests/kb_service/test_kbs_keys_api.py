@@ -72,6 +72,8 @@ def test_a_dictionary_edit_made_to_an_older_version_is_refused(api: Api) -> None
     both = {"user_words": ["开不了机", "蓝屏"], "version": version + 1}
     again = api.client.put(url, json=both, headers=editor)
     assert again.status_code == 200 and again.json()["version"] == version + 2
+    ahead = api.client.put(url, json={"user_words": [], "version": version + 9}, headers=editor)
+    assert ahead.status_code == 409 and "does not exist yet" in ahead.json()["error"]["message"]
     bad = api.client.put(url, json={"user_words": [], "version": 0}, headers=editor)
     assert bad.status_code == 422 and "version" in bad.json()["error"]["message"]
 
