@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from indexer.catalogue import CatalogueProduct
 from indexer.tokenizer import TokenizerConfig
 
 FusionMethod = Literal["rrf", "weighted"]
@@ -49,10 +50,14 @@ class IndexConfig:
     hnsw_m: int = 32
     hnsw_ef_search: int = 64
     fusion: FusionConfig = field(default_factory=FusionConfig)
+    # the KB's product catalogue: recognised in messages at query time (its names and aliases also
+    # reach the tokenizer as user words, so the tokenizer hash already covers what the index depends on)
+    catalogue: tuple[CatalogueProduct, ...] = ()
 
     def build_dict(self) -> dict[str, Any]:
         """What a snapshot must match to be served (search-time fusion settings may differ)."""
         data = asdict(self)
         data.pop("fusion")
+        data.pop("catalogue")
         data["tokenizer"] = {"config_hash": self.tokenizer.config_hash()}
         return data
