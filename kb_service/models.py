@@ -24,6 +24,9 @@ class KnowledgeBase(SQLModel, table=True):
     user_words: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     synonyms: list[list[str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     dictionary_version: int = 1
+    # products editors maintain: [{name, series, aliases: [...]}]; saved with compare-and-set on its version
+    catalogue: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    catalogue_version: int = 1
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

@@ -107,7 +107,11 @@ class IndexManager:
     def _config_for(self, kb: KnowledgeBase) -> IndexConfig:
         from dataclasses import replace
 
-        return replace(self.config, tokenizer=source.tokenizer_config(kb, self.config.tokenizer))
+        return replace(
+            self.config,
+            tokenizer=source.tokenizer_config(kb, self.config.tokenizer),
+            catalogue=source.catalogue(kb),
+        )
 
     def _published(self, slug: str) -> list[Any]:
         with Session(self.db) as session:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from indexer.catalogue import CatalogueProduct
 from indexer.documents import Article as IndexArticle
+from indexer.lexicon import parse_user_word
 from indexer.tokenizer import TokenizerConfig
 from kb_service.models import Article, KnowledgeBase
+from kb_service.schemas.catalogue import catalogue_key
 from kb_service.services.articles import doc_of
 
 
@@ -46,10 +49,36 @@ def articles_by_id(session: Session, kb: KnowledgeBase, ids: list[int]) -> dict[
     return {r.id: r for r in rows if r.id is not None}
 
 
+def catalogue(kb: KnowledgeBase) -> tuple[CatalogueProduct, ...]:
+    """The KB's product catalogue in the indexer's shape."""
+    return tuple(
+        CatalogueProduct(name=p["name"], series=p.get("series"), aliases=tuple(p.get("aliases") or ()))
+        for p in kb.catalogue
+    )
+
+
+def catalogue_words(products: tuple[CatalogueProduct, ...], known: set[str]) -> list[str]:
+    """Every product name, series and alias as a user word (lower-cased, spaces removed, as
+    data/README.md writes model names), so "小新 Pro14" stays one token; words in `known` (the
+    KB's own user words, which keep their frequency and tag) and repeats are left out."""
+    words: list[str] = []
+    seen = set(known)
+    for product in products:
+        for text in (product.name, product.series, *product.aliases):
+            word = catalogue_key(text) if text else ""
+            if word and word not in seen:
+                seen.add(word)
+                words.append(word)
+    return words
+
+
 def tokenizer_config(kb: KnowledgeBase, base: TokenizerConfig) -> TokenizerConfig:
-    """The KB's dictionary on top of the service-wide tokenizer defaults."""
+    """The KB's dictionary and product catalogue on top of the service-wide tokenizer defaults."""
+    own = tuple(kb.user_words)
+    parsed = (parse_user_word(line) for line in own)
+    known = {w.word.replace(" ", "") for w in parsed if w is not None}
     return TokenizerConfig(
-        user_words=tuple(kb.user_words),
+        user_words=own + tuple(catalogue_words(catalogue(kb), known)),
         synonyms=tuple(tuple(g) for g in kb.synonyms),
         char_ngrams=base.char_ngrams,
         search_mode=base.search_mode,

@@ -5,9 +5,10 @@ from typing import Any
 from fastapi import APIRouter, Body, Request
 
 from kb_service.deps import AdminKB, AdminKey, EditorKB, IndexDep, SessionDep
+from kb_service.schemas.catalogue import Catalogue, CatalogueOut
 from kb_service.schemas.dictionary import Dictionary
 from kb_service.schemas.kbs import KbCreate
-from kb_service.services import kbs
+from kb_service.services import catalogue, kbs
 
 router = APIRouter(prefix="/v1/kbs", tags=["knowledge bases"])
 
@@ -50,5 +51,21 @@ def put_dictionary(
     data: Dictionary, access: EditorKB, session: SessionDep, index: IndexDep, request: Request
 ) -> dict[str, Any]:
     updated = kbs.put_dictionary(session, access.kb, data, access.principal.actor, index)
+    request.app.state.kb_cache.invalidate(access.kb.slug)
+    return updated
+
+
+@router.get("/{kb}/catalogue", response_model=CatalogueOut)
+def get_catalogue(access: EditorKB) -> dict[str, Any]:
+    """The KB's product catalogue (products, their series and aliases) and its version."""
+    return catalogue.get_catalogue(access.kb)
+
+
+@router.put("/{kb}/catalogue", response_model=CatalogueOut)
+def put_catalogue(
+    data: Catalogue, access: EditorKB, session: SessionDep, index: IndexDep, request: Request
+) -> dict[str, Any]:
+    """Replace the product catalogue (409 when `version` is stale); the index is rebuilt with it."""
+    updated = catalogue.put_catalogue(session, access.kb, data, access.principal.actor, index)
     request.app.state.kb_cache.invalidate(access.kb.slug)
     return updated

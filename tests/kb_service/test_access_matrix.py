@@ -37,6 +37,8 @@ ROUTE_ROLES: dict[tuple[str, str], str] = {
     ("GET", "/v1/kbs/{kb}/profile"): "agent",
     ("GET", "/v1/kbs/{kb}/dictionary"): "editor",
     ("PUT", "/v1/kbs/{kb}/dictionary"): "editor",
+    ("GET", "/v1/kbs/{kb}/catalogue"): "editor",
+    ("PUT", "/v1/kbs/{kb}/catalogue"): "editor",
     ("GET", "/v1/keys"): "admin",
     ("POST", "/v1/keys"): "admin",
     ("DELETE", "/v1/keys/{key_id}"): "admin",
@@ -159,6 +161,7 @@ def request_kwargs(
             "user_words": ["ThinkPad"],
             "synonyms": [["开不了机", "无法开机"]],
         },
+        ("PUT", "/v1/kbs/{kb}/catalogue"): {"products": [{"name": "ThinkPad T14", "aliases": ["T14"]}]},
         ("POST", "/v1/keys"): {"role": "bot", "name": f"matrix-{counter}"},
         ("POST", "/v1/kbs/{kb}/articles"): {
             **faq,
