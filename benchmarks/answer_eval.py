@@ -9,6 +9,11 @@ thresholds, the expected calibration error of `confidence` (label: the top artic
 and the precision / coverage curve. The last stdout line is one JSON object.
 
     OMP_NUM_THREADS=1 python benchmarks/answer_eval.py ../shared/eval/clinc150 --work-dir /tmp/ae/clinc150
+
+A folder with no `corpus.jsonl` but `*.jsonl` message files (`data/eval`) runs the messages mode
+instead (`message_eval.py`): real customer messages against the sample KB, as `kb serve` loads it.
+
+    OMP_NUM_THREADS=1 python benchmarks/answer_eval.py data/eval --work-dir /tmp/ae/messages --dump m.jsonl
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +42,9 @@ from kb_service.services.evaluation import read_beir
 from kb_service.services.listener import NoIndex
 from kb_service.services.sessions import SessionStore
 from kb_service.settings import Settings
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import message_eval  # noqa: E402
 
 KB = "answer-eval"
 
@@ -143,7 +152,13 @@ def main() -> None:
     parser.add_argument("dataset", type=Path)
     parser.add_argument("--work-dir", type=Path, required=True)
     parser.add_argument("--language", choices=["zh", "en"], default=None)
+    parser.add_argument("--dump", type=Path, help="messages mode: one JSON line per message to this file")
+    parser.add_argument("--limit", type=int, help="messages mode: only the first N messages")
+    parser.add_argument("--kinds", help="messages mode: only these kinds (comma-separated)")
     args = parser.parse_args()
+    if not (args.dataset / "corpus.jsonl").exists() and any(args.dataset.glob("*.jsonl")):
+        message_eval.main(args.dataset, args.work_dir, args.dump, args.limit, args.kinds)
+        return
     with open(args.dataset / "queries.jsonl", encoding="utf-8") as fh:
         first = json.loads(next(fh))["text"]
     language = args.language or ("zh" if any("\u4e00" <= ch <= "\u9fff" for ch in first) else "en")

@@ -61,6 +61,18 @@ def postgres_url(postgres_available: bool) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="session")
+def sample_seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample KB as `kb serve` builds it on an empty data dir (index, embedding cache), built once."""
+    from kb_service.app import create_app
+    from kb_service.settings import Settings
+
+    data_dir = tmp_path_factory.mktemp("sample") / "var"
+    with TestClient(create_app(Settings(data_dir=data_dir, wait_for_index=True))):
+        pass
+    return data_dir
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":

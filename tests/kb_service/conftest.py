@@ -1,4 +1,4 @@
-"""A sample-KB service built once per session (index and embedding cache), copied for each test."""
+"""A sample-KB service for each test, on a copy of the session's `sample_seed` (tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -12,15 +12,6 @@ from fastapi.testclient import TestClient
 from kb_service.app import create_app
 from kb_service.settings import Settings
 from tests.conftest import Api, make_api
-
-
-@pytest.fixture(scope="session")
-def sample_seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data_dir = tmp_path_factory.mktemp("sample") / "var"
-    settings = Settings(data_dir=data_dir, wait_for_index=True)
-    with TestClient(create_app(settings)):
-        pass
-    return data_dir
 
 
 def sample_settings(data_dir: Path, **overrides: object) -> Settings:
