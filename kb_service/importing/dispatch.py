@@ -92,14 +92,21 @@ def parse_file(ctx: ParseContext, file: str, content: bytes, *, in_archive: bool
     parser(ctx, file, content)
 
 
-def parse_upload(
-    filename: str, content: bytes, limits: ParseLimits | None = None
-) -> tuple[list[ParsedRecord], list[ImportProblem]]:
-    """Parse one uploaded file (or ZIP of files) into article records and problems; never raises
-    for bad input. Values are passed through unvalidated; the caller applies its schema."""
+def read_upload(filename: str, content: bytes, limits: ParseLimits | None = None) -> ParseContext:
+    """Parse one uploaded file (or ZIP of files) into article records, problems and the product
+    catalogue it carries, if any; never raises for bad input. Values are passed through
+    unvalidated; the caller applies its schema."""
     ctx = ParseContext(limits or ParseLimits())
     try:
         parse_file(ctx, filename, content, in_archive=False)
     except Exception as exc:  # a parser bug must not turn bad input into a 500
         ctx.problem(filename, f"could not parse the file ({type(exc).__name__}: {exc})")
+    return ctx
+
+
+def parse_upload(
+    filename: str, content: bytes, limits: ParseLimits | None = None
+) -> tuple[list[ParsedRecord], list[ImportProblem]]:
+    """`read_upload`'s article records and problems."""
+    ctx = read_upload(filename, content, limits)
     return ctx.records, ctx.problems

@@ -16,7 +16,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from kb_service.importing.catalogue_sheet import CATALOGUE_SHEET, catalogue_rows
 from kb_service.importing.fields import CHANNELS
+from kb_service.importing.jsonish import CATALOGUE_TYPE
 
 XLSX_COLUMNS = (
     "external_id", "type", "question", "similar_questions", "answer",
@@ -38,9 +40,11 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot export a value of type {type(value).__name__}")
 
 
-def articles_to_jsonl(articles: list[dict[str, Any]]) -> bytes:
-    """One article object per line, UTF-8, non-ASCII kept as is; server-managed keys are kept."""
-    lines = (json.dumps(a, ensure_ascii=False, default=_json_default) + "\n" for a in articles)
+def articles_to_jsonl(articles: list[dict[str, Any]], catalogue: dict[str, Any] | None = None) -> bytes:
+    """One article object per line, UTF-8, non-ASCII kept as is; server-managed keys are kept. A
+    product catalogue (`{version, products}`) comes first, as a line of type "catalogue"."""
+    head = [{"type": CATALOGUE_TYPE, **catalogue}] if catalogue is not None else []
+    lines = (json.dumps(a, ensure_ascii=False, default=_json_default) + "\n" for a in [*head, *articles])
     return "".join(lines).encode("utf-8")
 
 
@@ -66,8 +70,9 @@ def xlsx_row(article: dict[str, Any]) -> list[str | None]:
     return [_text(values[c] if c in values else article.get(c)) or None for c in XLSX_COLUMNS]
 
 
-def articles_to_xlsx(articles: list[dict[str, Any]]) -> bytes:
-    """A workbook with one sheet "articles" and the English canonical column names."""
+def articles_to_xlsx(articles: list[dict[str, Any]], catalogue: dict[str, Any] | None = None) -> bytes:
+    """A workbook with a sheet "articles" and the English canonical column names, then a sheet
+    "catalogue" when a product catalogue (`{version, products}`) is given."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("articles")
     for index, column in enumerate(XLSX_COLUMNS):
@@ -80,6 +85,8 @@ def articles_to_xlsx(articles: list[dict[str, Any]]) -> bytes:
     wrap = Alignment(wrap_text=True, vertical="top")
     for article in articles:
         sheet.append([_cell(sheet, value, wrap) for value in xlsx_row(article)])
+    if catalogue is not None:
+        _catalogue_sheet(workbook, catalogue["products"], wrap)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -93,3 +100,17 @@ def _cell(sheet: Any, value: str | None, wrap: Alignment) -> WriteOnlyCell | Non
     if "\n" in value:
         cell.alignment = wrap
     return cell
+
+
+def _catalogue_sheet(workbook: Workbook, products: list[dict[str, Any]], wrap: Alignment) -> None:
+    sheet = workbook.create_sheet(CATALOGUE_SHEET)
+    for index, width in enumerate((36, 20, 40)):
+        sheet.column_dimensions[get_column_letter(index + 1)].width = width
+    sheet.freeze_panes = "A2"
+    header, *rows = catalogue_rows(products)
+    bold = [WriteOnlyCell(sheet, value=c) for c in header]
+    for cell in bold:
+        cell.font = Font(bold=True)
+    sheet.append(bold)
+    for row in rows:
+        sheet.append([_cell(sheet, _text(value), wrap) for value in row])

@@ -1,4 +1,5 @@
-"""JSON (an array of articles, or {"items": [...]}) and JSON Lines (one article per line)."""
+"""JSON (an array of articles, or {"items": [...]}) and JSON Lines (one article per line, and the
+product catalogue as a line `{"type": "catalogue", "products": [...]}`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from kb_service.importing.fields import SERVER_MANAGED, infer_type
 from kb_service.importing.records import ParseContext
 from kb_service.importing.sniff import UndecodableText, decode_text
 
+CATALOGUE_TYPE = "catalogue"
 _JSON_KINDS = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "a boolean"}
 
 
@@ -85,5 +87,7 @@ def parse_jsonl(ctx: ParseContext, file: str, content: bytes) -> None:
             continue
         if not isinstance(item, dict):
             ctx.problem(file, f"line {line_no} is {_kind(item)}, expected an article object", row=line_no)
+        elif item.get("type") == CATALOGUE_TYPE:  # the line an export writes first
+            ctx.set_catalogue(file, line_no, item.get("products"))
         elif not ctx.add(file, line_no, article_from_json(item)):
             return

@@ -1,4 +1,4 @@
-"""XLSX workbooks: the first worksheet, read in streaming (read-only) mode."""
+"""XLSX workbooks: the first worksheet (and a `catalogue` sheet), read in streaming (read-only) mode."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 import openpyxl
 
+from kb_service.importing.catalogue_sheet import is_catalogue_sheet, read_catalogue_sheet
 from kb_service.importing.columns import TableReader
 from kb_service.importing.records import ParseContext
 from kb_service.importing.zip_guard import container_problem
@@ -34,14 +35,26 @@ def _read_rows(ctx: ParseContext, file: str, workbook: Any) -> None:
     if not workbook.worksheets:
         ctx.problem(file, "workbook has no worksheet")
         return
-    sheet = workbook.worksheets[0]
-    sheet.reset_dimensions()  # stale <dimension> elements would otherwise cut rows off
-    table = TableReader(ctx, file, strict_width=False)
+    catalogue = next((s for s in workbook.worksheets if is_catalogue_sheet(s.title)), None)
+    articles = next((s for s in workbook.worksheets if s is not catalogue), None)
     try:
-        for row, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-            if not table.feed(row, cells):
-                break
+        if catalogue is not None:
+            catalogue.reset_dimensions()
+            read_catalogue_sheet(
+                ctx, f"{file} (sheet {catalogue.title})", catalogue.iter_rows(values_only=True)
+            )
+        if articles is not None:
+            _read_articles(ctx, file, articles, catalogue is not None)
     except Exception:  # a member truncated mid-stream surfaces only while rows are read
         ctx.problem(file, CORRUPT)
-        return
+
+
+def _read_articles(ctx: ParseContext, file: str, sheet: Any, has_catalogue: bool) -> None:
+    sheet.reset_dimensions()  # stale <dimension> elements would otherwise cut rows off
+    table = TableReader(ctx, file, strict_width=False)
+    for row, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if not table.feed(row, cells):
+            break
+    if has_catalogue and table.columns is not None and not table.rows:
+        return  # the export of a KB with a catalogue and no articles yet
     table.finish()

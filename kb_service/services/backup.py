@@ -1,4 +1,5 @@
-"""Back up one KB to a single file and restore it: articles with every version, dictionary, settings, keys.
+"""Back up one KB to a single file and restore it: articles with every version, dictionary, product
+catalogue, settings, keys.
 
 The file is gzip'd JSON lines. Line 1 is the header (format and kbsearch versions, created_at, source KB,
 counts, SHA-256 of the body); each body line is one record: the `kb` (settings and dictionary) first, then
@@ -42,8 +43,10 @@ from kb_service.services.backup_format import (
     FORMAT,
     FORMAT_VERSION,
     KB_FIELDS,
+    KB_OPTIONAL_FIELDS,
     KEY_FIELDS,
     VERSION_FIELDS,
+    kb_catalogue,
     plain,
     read_lines,
     record_counts,
@@ -58,7 +61,7 @@ BATCH = 500
 # ---- dump -----------------------------------------------------------------------------------------
 def dump_records(session: Session, kb: KnowledgeBase) -> Iterator[dict[str, Any]]:
     """The KB as backup records, streamed in batches of articles."""
-    yield {"kind": "kb", "slug": kb.slug, **plain(kb, KB_FIELDS)}
+    yield {"kind": "kb", "slug": kb.slug, **plain(kb, KB_FIELDS), **plain(kb, tuple(KB_OPTIONAL_FIELDS))}
     last_id = 0
     while True:
         query = select(Article).where(Article.kb_id == kb.id, col(Article.id) > last_id)
@@ -180,7 +183,7 @@ def _restore_kb(
         old = select(Article.id).where(Article.kb_id == kb.id)
         session.connection().execute(delete(ArticleVersion).where(col(ArticleVersion.article_id).in_(old)))
         session.connection().execute(delete(Article).where(col(Article.kb_id) == kb.id))
-    for field, value in typed(record, KB_FIELDS).items():
+    for field, value in (typed(record, KB_FIELDS) | kb_catalogue(record)).items():
         setattr(kb, field, value)
     session.add(kb)
     session.flush()

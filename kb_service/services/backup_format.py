@@ -1,7 +1,8 @@
 """The backup file format: its records and fields, and the check of a whole file before a restore.
 
 A file is gzip'd JSON lines: a header (format and kbsearch versions, created_at, source KB, counts,
-SHA-256 of the body), then one record per line: the `kb` first, then `article`s, then `api_key`s.
+SHA-256 of the body), then one record per line: the `kb` first (settings, dictionary and, since
+format 2, the product catalogue), then `article`s, then `api_key`s.
 """
 
 from __future__ import annotations
@@ -19,9 +20,12 @@ from typing import Any, NamedTuple
 from sqlmodel import SQLModel
 
 from kb_service.errors import InvalidInput
+from kb_service.schemas.catalogue import Catalogue, conflicts
 from kb_service.schemas.kbs import KbSettings
 
-FORMAT, FORMAT_VERSION = "kbsearch-backup", 1
+# 2: the kb record carries the product catalogue; a version 1 file restores with an empty one
+FORMAT, FORMAT_VERSION = "kbsearch-backup", 2
+READABLE_VERSIONS = (1, 2)
 # The columns copied as they are (ids and kb_id are not: the target database assigns them)
 KB_FIELDS = (
     *("name", "language", "settings", "user_words", "synonyms", "dictionary_version"),
@@ -31,6 +35,8 @@ ARTICLE_FIELDS = (
     *("type", "external_id", "title", "status", "review_requested", "category", "products", "tags"),
     *("content", "valid_from", "valid_to", "version", "created_at", "updated_at", "created_by", "updated_by"),
 )
+# written since format 2; a kb record without them gets an empty catalogue at version 1
+KB_OPTIONAL_FIELDS: dict[str, Any] = {"catalogue": [], "catalogue_version": 1}
 VERSION_FIELDS = ("version", "action", "snapshot", "created_at", "created_by")
 KEY_FIELDS = ("name", "role", "key_hash", "prefix", "created_at", "expires_at", "revoked_at")
 STAMPS = ("created_at", "updated_at", "valid_from", "valid_to", "expires_at", "revoked_at")
@@ -58,7 +64,8 @@ def typed(record: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
 
 def record_counts(record: dict[str, Any]) -> dict[str, int]:
     if record["kind"] == "kb":
-        return {"user_words": len(record["user_words"]), "synonym_groups": len(record["synonyms"])}
+        counts = {"user_words": len(record["user_words"]), "synonym_groups": len(record["synonyms"])}
+        return counts | {"catalogue_products": len(record.get("catalogue") or [])}
     if record["kind"] == "article":
         return {"articles": 1, "versions": len(record["versions"])}
     return {"api_keys": 1}
@@ -66,7 +73,15 @@ def record_counts(record: dict[str, Any]) -> dict[str, int]:
 
 def total_counts(counts: Counter[str]) -> dict[str, int]:
     names = ("articles", "versions", "user_words", "synonym_groups", "api_keys")
-    return {name: counts[name] for name in names}
+    totals = {name: counts[name] for name in names}
+    if counts["catalogue_products"]:  # only then: files without a catalogue keep the counts they had
+        totals["catalogue_products"] = counts["catalogue_products"]
+    return totals
+
+
+def kb_catalogue(record: dict[str, Any]) -> dict[str, Any]:
+    """The kb record's catalogue fields, defaults for a file written before they existed."""
+    return {f: record.get(f, default) for f, default in KB_OPTIONAL_FIELDS.items()}
 
 
 # ---- check ----------------------------------------------------------------------------------------
@@ -103,10 +118,17 @@ def _check_record(path: Path, record: dict[str, Any], number: int) -> None:
         typed(record, tuple(f for f in KINDS[kind] if f in STAMPS))
         if kind == "kb":
             KbSettings.model_validate(record["settings"])
+            _check_catalogue(kb_catalogue(record))
         if kind == "article":
             _check_article(record)
     except (ValueError, TypeError, KeyError) as exc:  # pydantic's ValidationError is a ValueError
         raise _corrupt(path, f"record {number + 1} ({kind}) has invalid content") from exc
+
+
+def _check_catalogue(fields: dict[str, Any]) -> None:
+    products = Catalogue.model_validate({"products": fields["catalogue"]}).products
+    if conflicts(products) or type(fields["catalogue_version"]) is not int or fields["catalogue_version"] < 1:
+        raise ValueError("the product catalogue is not valid")
 
 
 def _check_article(record: dict[str, Any]) -> None:
@@ -133,11 +155,12 @@ def verify(path: Path) -> Verified:
     header = _parse(path, next(lines, b""), "the header")
     if header.get("format") != FORMAT:
         raise _corrupt(path, "no kbsearch backup header")
-    if header.get("format_version") != FORMAT_VERSION:
+    if header.get("format_version") not in READABLE_VERSIONS:
+        readable = " and ".join(str(v) for v in READABLE_VERSIONS)
         raise _corrupt(
             path,
             f"format version {header.get('format_version')} (written by kbsearch "
-            f"{header.get('kbsearch_version')}); this version reads {FORMAT_VERSION}",
+            f"{header.get('kbsearch_version')}); this version reads {readable}",
         )
     digest, counts, number, article_ids = hashlib.sha256(), Counter[str](), 0, []
     for number, line in enumerate(lines):

@@ -12,9 +12,10 @@ from sqlmodel import Session, func, select
 from kb_service.auth import Principal
 from kb_service.db import migrate
 from kb_service.models import ApiKey, Article
+from kb_service.schemas.catalogue import Catalogue
 from kb_service.schemas.dictionary import Dictionary
 from kb_service.schemas.keys import KeyCreate
-from kb_service.services import imports, kbs, keys
+from kb_service.services import catalogue, imports, kbs, keys
 from kb_service.services.listener import NoIndex
 from kb_service.settings import Settings
 
@@ -65,6 +66,10 @@ def load_sample(session: Session, settings: Settings, sample_dir: Path = SAMPLE_
         created += result["created"]
     if (sample_dir / "dict").exists():
         kbs.put_dictionary(session, kb, read_dictionary(sample_dir / "dict"), SYSTEM.actor, NoIndex())
+    catalogue_file = sample_dir / "dict" / "catalogue.json"
+    if catalogue_file.exists():  # the PUT /catalogue body: {"products": [...]}
+        products = Catalogue.model_validate_json(catalogue_file.read_bytes())
+        catalogue.put_catalogue(session, kb, products, SYSTEM.actor, NoIndex())
     log.info("loaded %d sample articles into the default knowledge base", created)
     return created
 

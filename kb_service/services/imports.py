@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,10 +12,11 @@ from sqlmodel import Session, col, select
 
 from kb_service.auth import Actor, Principal
 from kb_service.errors import InvalidInput
-from kb_service.importing import ImportProblem, ParsedRecord, ParseLimits, parse_upload
+from kb_service.importing import ImportProblem, ParsedCatalogue, ParsedRecord, ParseLimits, read_upload
 from kb_service.models import Article, ImportRecord, KnowledgeBase
 from kb_service.schemas.articles import ArticleIn
-from kb_service.services import article_rules, articles, audit
+from kb_service.schemas.catalogue import Catalogue, Product, conflicts, field_path
+from kb_service.services import article_rules, articles, audit, catalogue
 from kb_service.services.listener import IndexListener
 from kb_service.settings import Settings
 
@@ -214,18 +216,19 @@ def run_import(
     partial: bool = False,
     default_status: str | None = None,
 ) -> dict[str, Any]:
-    records, problems = parse_upload(
+    upload = read_upload(
         filename,
         content,
         ParseLimits(max_upload_bytes=limits.max_upload_bytes, max_rows=limits.max_import_rows),
     )
-    errors = [_file_problem(p) for p in problems]
-    plans, row_errors = _plan(session, kb, records, limits, default_status)
-    errors += row_errors + _check_publish(plans, kb, actor)
+    errors = [_file_problem(p) for p in upload.problems]
+    products, catalogue_errors = _catalogue(upload.catalogue)
+    plans, row_errors = _plan(session, kb, upload.records, limits, default_status)
+    errors += catalogue_errors + row_errors + _check_publish(plans, kb, actor)
     errors += _question_conflicts(session, kb, plans, errors)
     bad_rows = {(e["file"], e["row"]) for e in errors}
     plans = [p for p in plans if (p.record.file, p.record.row) not in bad_rows]
-    result = _summary(plans, errors, dry_run)
+    result = _summary(plans, errors, dry_run) | {"catalogue": _catalogue_summary(kb, products)}
     _log(session, kb, filename, content, actor, dry_run, partial, result, ok=partial or not errors)
     if errors and not partial:
         session.commit()
@@ -237,12 +240,49 @@ def run_import(
         session.commit()
         return result
     changed = _write(session, kb, plans, actor.actor)
+    new_catalogue = products is not None and result["catalogue"]["action"] == "replaced"
+    if products is not None and new_catalogue:
+        catalogue.replace(session, kb, products, kb.catalogue_version, actor.actor)  # 409 on a race
     counts = {k: result[k] for k in ("created", "updated", "unchanged")}
     audit.record(session, actor.actor, "import", "import", filename[:64], kb_id=kb.id, **counts)
     session.commit()
-    if changed:
+    if new_catalogue:
+        listener.dictionary_changed(kb.slug)  # a full rebuild, which also takes the changed articles
+    elif changed:
         listener.articles_changed(kb.slug, changed)
     return result
+
+
+def _catalogue(parsed: ParsedCatalogue | None) -> tuple[list[Product] | None, list[dict[str, Any]]]:
+    """The upload's validated catalogue (None when it has none), or the problems that refuse it."""
+    if parsed is None:
+        return None, []
+    try:
+        data = Catalogue.model_validate({"products": parsed.products})
+    except ValidationError as exc:
+        found = [(field_path(e["loc"]), e["msg"]) for e in exc.errors()]
+    else:
+        found = [(p["field"], p["message"]) for p in conflicts(data.products)]
+        if not found:
+            return data.products, []
+    return None, [_catalogue_problem(parsed, field, message) for field, message in found]
+
+
+def _catalogue_problem(parsed: ParsedCatalogue, field: str, message: str) -> dict[str, Any]:
+    index = re.match(r"products\[(\d+)\]", field)
+    row = parsed.row
+    if parsed.rows and index and int(index.group(1)) < len(parsed.rows):
+        row = parsed.rows[int(index.group(1))]  # the sheet row of that product
+    return {"file": parsed.file, "row": row, "field": field, "message": message}
+
+
+def _catalogue_summary(kb: KnowledgeBase, products: list[Product] | None) -> dict[str, Any] | None:
+    """What the import does to the catalogue: None when the upload has none (it stays as it is)."""
+    if products is None:
+        return None
+    same = catalogue.stored(products) == kb.catalogue
+    aliases = sum(len(p.aliases) for p in products)
+    return {"action": "unchanged" if same else "replaced", "products": len(products), "aliases": aliases}
 
 
 def _file_problem(p: ImportProblem) -> dict[str, Any]:
@@ -282,7 +322,8 @@ def _log(
     ok: bool,
 ) -> None:
     assert kb.id is not None
-    summary = {k: result[k] for k in ("created", "updated", "unchanged")} | {"errors": result["errors"][:100]}
+    summary = {k: result[k] for k in ("created", "updated", "unchanged", "catalogue")}
+    summary["errors"] = result["errors"][:100]
     session.add(
         ImportRecord(
             kb_id=kb.id,
