@@ -1,4 +1,4 @@
-"""A KB's product catalogue: the products editors maintain, with their series and the aliases customers type."""
+"""A KB's product catalogue: products editors maintain, with their series and the aliases customers type."""
 
 from __future__ import annotations
 

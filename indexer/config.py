@@ -27,6 +27,9 @@ class FusionConfig:
     bm25_weight_lines: float = 0.2
     dense_weight: float = 1.0
     code_boost: float = 0.5  # per matched code: rank-1 RRF votes (rrf) or normalised score units (weighted)
+    # an article for a product the message names gains this, one only for other products loses half of
+    # it (same units as code_boost): a preference between close candidates, never the whole ranking
+    product_boost: float = 0.15
     depth: int = 100  # candidates taken from each side
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -36,6 +37,7 @@ from indexer.codes import ArticleCodes
 from indexer.config import IndexConfig
 from indexer.dense import DenseIndex, IdExclusion
 from indexer.documents import Article
+from indexer.entities import EntityVocabulary, ProductPreference
 from indexer.filters import Filters, is_valid_at
 from indexer.margin import margin
 from indexer.ranking import (
@@ -87,6 +89,8 @@ class LiveIndex:
         self._codes = ArticleCodes(articles.values())
         self._excluded: tuple[frozenset[int], IdExclusion] | None = None
         self._delta_tokens: dict[str, list[str]] = {}  # by chunk text, for the current delta's chunks
+        self._products = Counter(p for a in articles.values() for p in a.products)
+        self._entities: EntityVocabulary | None = None  # built on first use, again when products change
         alive = np.ones(len(main), dtype=bool)
         self.state = LiveState(main, None, frozenset(), alive, dict(articles), {}, frozenset(), 0).prepare()
 
@@ -101,6 +105,7 @@ class LiveIndex:
             self._codes.update(upserts, removals)
             s = self.state
             changed = {a.id for a in upserts} | removals
+            self._count_products(s.articles, changed, upserts)
             articles = {k: v for k, v in s.articles.items() if k not in changed}
             articles.update({a.id: a for a in upserts})
             tomb = s.tombstones | frozenset(
@@ -116,6 +121,28 @@ class LiveIndex:
             new = LiveState(s.main, delta, tomb, alive, articles, vectors, pending, s.generation + 1)
             self.state = new.prepare()
             return sorted(pending)
+
+    def _count_products(self, before: dict[int, Article], changed: set[int], upserts: list[Article]) -> None:
+        names = set(self._products)
+        self._products.subtract(p for i in changed if i in before for p in before[i].products)
+        self._products.update(p for a in upserts for p in a.products)
+        self._products = +self._products  # drop names no live article lists any more
+        if set(self._products) != names:
+            self._entities = None
+
+    @property
+    def entities(self) -> EntityVocabulary:
+        """The KB's product and series names (catalogue and live articles' `products`)."""
+        vocabulary = self._entities
+        if vocabulary is None:
+            vocabulary = EntityVocabulary.build(self.config.catalogue, list(self._products))
+            self._entities = vocabulary
+        return vocabulary
+
+    def knows_term(self, term: str) -> bool:
+        """Whether a normalised token occurs in the KB's indexed text (main segment or delta)."""
+        s = self.state
+        return term in s.main.bm25.vocab or (s.delta is not None and term in s.delta.bm25.vocab)
 
     def attach_vectors(self, vectors: dict[str, np.ndarray]) -> None:
         """Add vectors for pending delta chunks and rebuild the delta's dense index."""
@@ -170,11 +197,13 @@ class LiveIndex:
         mode: Mode = "hybrid",
         query_vector: np.ndarray | None = None,
         hold_out: frozenset[int] = frozenset(),
+        prefer: ProductPreference | None = None,
     ) -> SearchOutcome:
         """Rank live, valid, filter-matching articles for `query`; without a vector, dense modes degrade.
 
         `hold_out` hides main-segment chunk positions from this one query (calibration asks each
-        similar question against the rest of the KB).
+        similar question against the rest of the KB). `prefer`: products the message named (hybrid
+        ranking prefers their articles a little, `FusionConfig.product_boost`).
         """
         s, filters = self.state, filters or Filters()
         if hold_out:
@@ -207,8 +236,12 @@ class LiveIndex:
             dense, dense_full = dense_articles(s, query_vector, dense_chunks, depth)
         asked = query_codes(normalized) if mode == "hybrid" and not degraded else ()  # fusion boosts codes
         if mode == "hybrid" and not degraded:
-            codes = self._codes.hits(s.articles, asked, bm25.keys() | dense.keys())
-            fused = fuse(bm25, dense, self.config.fusion, codes, pending_articles(s), top_k, s.line_articles)
+            candidates = bm25.keys() | dense.keys()
+            codes = self._codes.hits(s.articles, asked, candidates)
+            bonus = self._product_bonus(s, prefer, candidates) if prefer else None
+            fused = fuse(
+                bm25, dense, self.config.fusion, codes, pending_articles(s), top_k, s.line_articles, bonus
+            )
         elif dense:
             fused = single_side(dense, "dense", top_k)
         else:
@@ -217,13 +250,26 @@ class LiveIndex:
         found = None
         if not hold_out:
             fusion = self.config.fusion
-            room = margin(used, bm25, dense, dense_floor, fused, top_k, fusion, len(asked), dense_full)
+            gain = len(asked) + (
+                fusion.product_boost / fusion.code_boost if prefer and fusion.code_boost else 0
+            )
+            room = margin(used, bm25, dense, dense_floor, fused, top_k, fusion, gain, dense_full)
             found = evidence(s, bm25_cands, dense_cands, query_vector, room)
         return SearchOutcome(fused[:top_k], used, degraded, normalized, tokens, s, found)
 
     def still_ranks(self, found: Evidence | None, query_tokens: list[str]) -> bool:
         """Whether searching the current state would rank a query as it did when `found` was recorded."""
         return found is not None and still_ranks(self.state, found, query_tokens)
+
+    def _product_bonus(
+        self, s: LiveState, prefer: ProductPreference, candidates: Iterable[int]
+    ) -> dict[int, float]:
+        boost, vocabulary, out = self.config.fusion.product_boost, self.entities, {}
+        for article_id in candidates:
+            match = vocabulary.matches(s.articles[article_id].products, prefer)
+            if match:
+                out[article_id] = boost if match > 0 else -boost / 2
+        return out
 
     @staticmethod
     def _acceptor(s: LiveState, filters: Filters) -> Acceptor | None:

@@ -112,12 +112,13 @@ def margin(
     fused: list[Fused],
     top_k: int,
     config: FusionConfig,
-    codes: int,
+    codes: float,
     dense_full: bool = False,
 ) -> Margin | None:
     """The margin of a search's result, or None when any new candidate could change it (fewer than
     `top_k` results, or rank fusion, where every new candidate shifts the ranks below it).
-    `dense_floor` is the lowest dense chunk candidate's score (inf without any)."""
+    `dense_floor` is the lowest dense chunk candidate's score (inf without any); `codes` is the most
+    an article can gain from boosts, in code-boost units (the query's codes, a named product)."""
     if len(fused) < top_k or (mode == "hybrid" and config.method != "weighted"):
         return None
     return Margin(

@@ -167,8 +167,10 @@ def fuse(
     pending: frozenset[int] = frozenset(),
     limit: int | None = None,
     line_articles: frozenset[int] = frozenset(),
+    bonus: Mapping[int, float] | None = None,
 ) -> list[Fused]:
-    """Combine the two sides per article (RRF or weighted scores), plus exact-code boosts; best first.
+    """Combine the two sides per article (RRF or weighted scores), plus exact-code boosts and `bonus`
+    (per article, in units of the code boost's unit: the products a message names); best first.
 
     `pending` articles were just published and have no vectors yet: their BM25 evidence stands in
     for the dense side so that they are not ranked below everything the dense side saw.
@@ -191,6 +193,9 @@ def fuse(
             (len(code_hits.get(a, ())) for a in ids.tolist()), dtype=np.float64, count=len(ids)
         )
         scores = scores + config.code_boost * unit * boosts
+    if bonus:
+        extra = np.fromiter((bonus.get(a, 0.0) for a in ids.tolist()), dtype=np.float64, count=len(ids))
+        scores = scores + unit * extra
     order = np.lexsort((ids, -scores))
     out = []
     for article_id, score in zip(ids[order[:limit]].tolist(), scores[order[:limit]].tolist(), strict=True):
