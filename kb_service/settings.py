@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     embed_workers: int = 2
     # searches, answers and suggestions computed at once; more wait without a thread (see search_slots)
     search_threads: int = Field(default=4, ge=1, le=64)
+    # a request waits this long for its query embedding, then BM25 answers alone ("degraded": true);
+    # 0 turns the dense side off (see kb_service/indexing/dense_budget.py, docs/benchmarks.md)
+    dense_budget_ms: float = Field(default=300.0, ge=0)
+    # a search / suggest / answer message counts as one request per started this many characters
+    rate_limit_message_chars: int = Field(default=100, ge=1)
     # background builds of a KB this large (chunks) run in a child process (memory, GIL, shutdown)
     isolated_build_min_chunks: int = 20_000
     fusion_method: Literal["rrf", "weighted"] = "weighted"

@@ -19,12 +19,14 @@ router = APIRouter(prefix="/v1/kbs/{kb}", tags=["assist"])
 @router.post("/answer")
 async def answer(body: AnswerRequest, access: BotKB, request: Request) -> dict[str, Any]:
     """Bot answer lookup: one answer with a calibrated confidence, a clarifying question, or a handoff."""
+    request.app.state.rate_limiter.charge_message(access.principal, body.message_chars())
     return await in_search_slot(request, _answer, body, access, request)
 
 
 @router.post("/suggest")
 async def suggest(body: SuggestRequest, access: AgentKB, request: Request) -> dict[str, Any]:
     """Agent assist: ranked articles, ready-to-send replies, routing queue and customer sentiment."""
+    request.app.state.rate_limiter.charge_message(access.principal, body.message_chars())
     return await in_search_slot(request, _suggest, body, access, request)
 
 

@@ -16,6 +16,7 @@ router = APIRouter(prefix="/v1/kbs/{kb}", tags=["search"])
 @router.post("/search")
 async def search(body: SearchRequest, access: AgentKB, request: Request) -> dict[str, Any]:
     """Hybrid search for agents; the response's query_id is logged and valid for feedback at once."""
+    request.app.state.rate_limiter.charge_message(access.principal, body.message_chars())
     return await in_search_slot(request, _search, body, access, request)
 
 

@@ -23,7 +23,9 @@ class SearchFilters(BaseModel):
 
 class SearchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    query: str = Field(min_length=1, max_length=2000)
+    # as long as an /answer message: agents paste whole e-mails, and retrieval reads the informative
+    # part of a long text (kb_service/assist/message.py), so a long query costs what a short one does
+    query: str = Field(min_length=1, max_length=20_000)
     top_k: int = Field(10, ge=1, le=50)
     filters: SearchFilters = Field(default_factory=SearchFilters)
     mode: Literal["hybrid", "bm25", "dense"] = "hybrid"
@@ -35,3 +37,7 @@ class SearchRequest(BaseModel):
         if not value.strip():
             raise ValueError("query must contain some text")
         return value
+
+    def message_chars(self) -> int:
+        """What the rate limit charges for (see RateLimiter.charge_message)."""
+        return len(self.query)

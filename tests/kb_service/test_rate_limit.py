@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from kb_service.auth import Principal
 from kb_service.errors import RateLimited
 from kb_service.rate_limit import Limit, RateLimiter
 from kb_service.settings import Settings
@@ -196,3 +197,60 @@ def test_editor_writes_are_limited_and_not_applied(limited: Api, clock: FakeCloc
         )
     assert statuses == [201] * BURST + [429]
     assert len(all_articles(limited)) == BURST  # the refused write stored nothing
+
+
+# ---- long messages count as more requests -------------------------------------------------------
+def test_a_bucket_takes_a_cost_at_most_its_burst() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter({"bot": Limit.per_second(1, 4)}, clock=clock)  # burst 4
+    assert limiter.wait_time(1, "bot", cost=3) == 0
+    assert limiter.wait_time(1, "bot", cost=3) == pytest.approx(2.0)  # 1 left: 2 more seconds
+    clock.now += 3
+    assert limiter.wait_time(1, "bot", cost=100) == 0  # capped at the burst: a full bucket passes it
+    assert limiter.wait_time(1, "bot") > 0
+
+
+def test_default_limits_refuse_eight_20000_character_answers_at_once() -> None:
+    limiter = RateLimiter.from_settings(Settings())
+    limiter.clock = FakeClock()
+    principal = Principal(key_id=1, name="wechat", role="bot", kbs=None, key_hash="")
+    statuses = []
+    for _ in range(8):
+        try:
+            limiter.check(principal.key_id, principal.role, principal.name)
+            limiter.charge_message(principal, 20_000)
+            statuses.append(200)
+        except RateLimited as refused:
+            statuses.append(429)
+            assert "message of 20000 characters counts as 200 requests" in refused.message
+    assert statuses == [200] * 5 + [429] * 3  # 5 x 200 = the bot burst of 1000
+
+
+def _answer(api: Api, headers: dict[str, str], query: str) -> Any:
+    return api.client.post("/v1/kbs/default/answer", json={"query": query}, headers=headers)
+
+
+def test_a_long_message_takes_more_of_the_bucket(limited: Api, clock: FakeClock) -> None:
+    headers = limited.headers("bot")
+    assert _answer(limited, headers, "开" * 250).status_code == 200  # 3 requests: the whole burst
+    r = _answer(limited, headers, "开不了机")
+    assert _assert_limited(r) == 1
+    clock.now += 2.0  # 2 tokens back
+    r = _answer(limited, headers, "开" * 250)
+    assert _assert_limited(r) == 1  # needs 2 more after the first: 1 s
+    assert "a message of 250 characters counts as 3 requests" in r.json()["error"]["message"]
+    assert "one per started 100 characters" in r.json()["error"]["message"]
+    clock.now += 1.0
+    assert _answer(limited, headers, "开" * 150).status_code == 200  # 2 requests
+
+
+def test_search_and_suggest_charge_by_length_too(limited: Api, clock: FakeClock) -> None:
+    headers = limited.headers("agent")
+    r = limited.client.post("/v1/kbs/default/search", json={"query": "开" * 300}, headers=headers)
+    assert r.status_code == 200, r.text
+    assert _search(limited, headers).status_code == 429
+    clock.now += 3.0
+    turns = [{"role": "customer", "text": "开" * 150}, {"role": "customer", "text": "开" * 100}]
+    r = limited.client.post("/v1/kbs/default/suggest", json={"conversation": turns}, headers=headers)
+    assert r.status_code == 200, r.text  # 250 characters: 3 requests, the whole bucket
+    assert _search(limited, headers).status_code == 429

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,6 +12,25 @@ from indexer.text import normalize
 from kb_service.assist.pii import mask_pii
 from kb_service.models import KnowledgeBase
 from kb_service.schemas.search import SearchRequest
+
+# A message is stored as its first 2,000 characters: a 20,000-character paste (an order e-mail, a
+# log) would cost masking and normalising 20,000 characters on the request thread and fill the table;
+# the cut never splits a number or address (it would escape the personal-data masks) and says how
+# much was left out.
+MAX_STORED_CHARS = 2_000
+_WORD_AT_END = re.compile(r"[0-9A-Za-z@._+\-\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+$")
+_WORD_CHAR = re.compile(r"[0-9A-Za-z@._+\-\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+
+
+def stored_text(text: str) -> str:
+    """`text`, or its first `MAX_STORED_CHARS` characters (not ending inside a word or number) and a
+    note of how many characters were left out."""
+    if len(text) <= MAX_STORED_CHARS:
+        return text
+    cut = text[:MAX_STORED_CHARS]
+    if _WORD_CHAR.match(text[MAX_STORED_CHARS]):
+        cut = _WORD_AT_END.sub("", cut)
+    return f"{cut} …[+{len(text) - len(cut)} characters]"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -37,15 +57,16 @@ class QueryLogEntry:
 
 
 def to_row(entry: QueryLogEntry, created_at: datetime) -> dict[str, Any]:
-    """The row to insert, with personal data masked in both texts."""
-    normalized = entry.normalized_query or normalize(entry.query)
+    """The row to insert, with personal data masked in both texts (at most `MAX_STORED_CHARS`)."""
+    query = stored_text(entry.query)
+    normalized = stored_text(entry.normalized_query) if entry.normalized_query else normalize(query)
     return {
         "id": entry.id,
         "kb_id": entry.kb_id,
         "endpoint": entry.endpoint,
         "role": entry.role,
         "channel": entry.channel,
-        "query": mask_pii(entry.query),
+        "query": mask_pii(query),
         "normalized_query": mask_pii(normalized),
         "decision": entry.decision,
         "top_article_ids": [int(a) for a in entry.top_article_ids],
