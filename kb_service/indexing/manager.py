@@ -15,12 +15,13 @@ from sqlmodel import Session, select
 from indexer.calibration import outcome_features
 from indexer.config import FusionConfig, IndexConfig
 from indexer.documents import Article
-from indexer.engine import SearchOutcome
+from indexer.engine import LiveIndex, SearchOutcome
 from indexer.filters import Filters
 from indexer.hits import to_hits
 from indexer.ranking import Hit
 from indexer.text import normalize
 from kb_service.indexing import source
+from kb_service.indexing.dense_budget import DenseBudget
 from kb_service.indexing.embedder import Embedder
 from kb_service.indexing.isolated_build import ChildBuilds
 from kb_service.indexing.kb_index import KbIndex
@@ -53,6 +54,9 @@ class IndexManager:
             settings.encoder_model,
             settings.data_dir / "embeddings.sqlite3",
             settings.embed_workers,
+        )
+        self.dense_budget = DenseBudget(
+            self.embedder.query, settings.dense_budget_ms / 1000, settings.search_threads
         )
         self.indexes: dict[str, KbIndex] = {}
         self._builds: dict[str, Future[None]] = {}
@@ -210,9 +214,13 @@ class IndexManager:
         live = handle.live
         if live is None:
             raise RuntimeError(f"the index of '{kb}' is not loaded")
-        vector = self.embedder.query(query) if mode != "bm25" else None
+        vector = self.dense_budget.vector(query) if mode != "bm25" else None  # None past the budget
         outcome = live.search(query, top_k, filters, mode, vector)  # type: ignore[arg-type]
         return to_hits(live, outcome), outcome
+
+    def live(self, kb: str) -> LiveIndex | None:
+        """The KB's live index (opened if needed): what a message is focused with (assist.message)."""
+        return self._open(kb).live
 
     def retrieve(self, kb: str, query: str, top_k: int, filters: Filters, mode: str) -> Retrieval:
         """Search with confidence; a question asked before comes from memory while its ranking holds."""

@@ -10,6 +10,7 @@ from typing import Any
 from indexer.documents import Article
 from indexer.ranking import Hit
 from kb_service.assist.intents import is_failed_followup, wants_human
+from kb_service.assist.message import prepare_message
 from kb_service.assist.options import pick_option
 from kb_service.assist.sentiment import Sentiment, analyze_sentiment
 from kb_service.indexing import IndexManager
@@ -54,9 +55,11 @@ def answer(
     """Decide and render the bot's reply; returns the response body and the hits (for the query log)."""
     started = time.perf_counter()
     state = sessions.get(kb, request.session_id)
-    sentiment = analyze_sentiment(request.query)
+    message = prepare_message(request.query, indexes.live(kb))  # a long paste: its informative part
+    request = request.model_copy(update={"query": message.retrieval})
+    sentiment = analyze_sentiment(message.intent)
     hits, degraded = [], False
-    decision = _from_session(indexes, kb, settings, state, request.query)
+    decision = _from_session(indexes, kb, settings, state, message.intent)
     if decision is None:
         found = indexes.retrieve(kb, request.query, SEARCH_DEPTH, to_filters(request), "hybrid")
         hits, degraded = found.hits, found.degraded

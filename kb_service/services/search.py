@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from indexer.filters import Filters
 from indexer.ranking import query_codes
+from kb_service.assist.message import prepare_message
 from kb_service.indexing import IndexManager
 from kb_service.schemas.search import SearchFilters, SearchRequest
 
@@ -39,7 +40,8 @@ def search(indexes: IndexManager, kb: str, request: SearchRequest) -> dict[str, 
     """The response body of a search (a question asked before comes from the retrieval cache)."""
     started = time.perf_counter()
     filters = to_filters(request)
-    found = indexes.retrieve(kb, request.query, request.top_k, filters, request.mode)
+    message = prepare_message(request.query, indexes.live(kb))  # a long paste: its informative part
+    found = indexes.retrieve(kb, message.retrieval, request.top_k, filters, request.mode)
     body: dict[str, Any] = {
         "results": [hit_out(h, request.explain) for h in found.hits],
         "mode": found.mode,

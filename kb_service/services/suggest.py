@@ -9,6 +9,7 @@ from typing import Any
 
 from indexer.ranking import Hit
 from indexer.text import normalize
+from kb_service.assist.message import prepare_message
 from kb_service.assist.sentiment import analyze_sentiment
 from kb_service.indexing import IndexManager
 from kb_service.schemas.assist import MAX_QUERY_CHARS, SuggestRequest, Turn
@@ -54,9 +55,10 @@ def suggest(
 ) -> tuple[dict[str, Any], list[Hit], str]:
     """Returns the response body, the hits and the query used (for the query log)."""
     started = time.perf_counter()
-    query = customer_query(request.conversation)
+    live = indexes.live(kb)
+    query = prepare_message(customer_query(request.conversation), live).retrieval  # a paste: its gist
     latest = [t.text for t in request.conversation if t.role == "customer"][-3:]
-    sentiment = analyze_sentiment("\n".join(latest))
+    sentiment = analyze_sentiment(prepare_message("\n".join(latest), live).intent)
     found = indexes.retrieve(kb, query, request.top_k, to_filters(request), "hybrid")
     hits, confidence = found.hits, found.confidence or 0.0
     replies: list[dict[str, object]] = []
