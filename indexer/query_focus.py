@@ -26,16 +26,19 @@ from itertools import compress, islice
 
 import numpy as np
 
+from indexer.bm25 import okapi_idf
 from indexer.ranking import CODE, NOT_CODE
 from indexer.segment import Segment
 from indexer.text import normalize, to_simplified
 
 # characters: the question is kept as often as with 200 and its embedding costs half (docs/benchmarks.md)
 DEFAULT_BUDGET = 100
+COMMON_SHARE = 0.2  # terms in more chunks than this share say little about where the question is
 MIN_TERM_CHARS = 2  # single characters (the `#` n-gram features) say too little on their own
 _FEATURE_PREFIXES = ("#", "~", "\u2261")  # n-grams, English stems, synonym groups: not surface words
 _SENTENCE_END = re.compile(r"[。！？!?；;…\n\r]+|\.(?=\s|$)")
 _CLAUSE_END = re.compile(r"[，,、：:]+|\s{2,}")
+_ASCII_WORD = re.compile(r"[a-z0-9]{2,}")
 _DIGIT_RUN = re.compile(r"\d{7,}")  # order, tracking and phone numbers; error codes are shorter (or hex)
 # How much of a term's weight each sentence holding it gets: a term repeated on every line of a log
 # says less about where the question is than one named once.
@@ -77,6 +80,7 @@ class FocusVocabulary:
         extra: normalised dictionary words and product names the BM25 vocabulary lacks -> weight.
         lengths: first two characters -> lengths of the terms starting with them, longest first.
         code_weight: weight of a code (model number, error code) the KB's vocabulary does not know.
+        min_idf: the idf of a term in `COMMON_SHARE` of the chunks; more common terms weigh 0.
     """
 
     columns: Mapping[str, int]
@@ -84,6 +88,7 @@ class FocusVocabulary:
     extra: Mapping[str, float]
     lengths: Mapping[str, tuple[int, ...]]
     code_weight: float
+    min_idf: float = 0.0
 
     @classmethod
     def from_segment(cls, segment: Segment, extra_terms: Iterable[str] = ()) -> FocusVocabulary:
@@ -103,12 +108,17 @@ class FocusVocabulary:
             if len(term) >= MIN_TERM_CHARS and not term.startswith(_FEATURE_PREFIXES):
                 lengths.setdefault(term[:2], set()).add(len(term))
         ordered = {key: tuple(sorted(found, reverse=True)) for key, found in lengths.items()}
-        return cls(bm25.vocab, bm25.idf, extra, ordered, average)
+        common = COMMON_SHARE * bm25.n_docs
+        min_idf = float(okapi_idf(np.asarray([common]), bm25.n_docs)[0]) if bm25.n_docs else 0.0
+        return cls(bm25.vocab, bm25.idf, extra, ordered, average, min_idf)
 
     def weight(self, term: str) -> float:
+        """The term's idf (0 for unknown terms and for terms in over `COMMON_SHARE` of the chunks:
+        they say little about where the question is, and skipping them halves the matches)."""
         column = self.columns.get(term)
         if column is not None:
-            return float(self.idf[column])
+            idf = float(self.idf[column])
+            return idf if idf > self.min_idf else 0.0
         return self.extra.get(term, 0.0)
 
     def scan(self, folded: str) -> Iterator[tuple[int, str, float]]:
@@ -118,14 +128,14 @@ class FocusVocabulary:
         # The dict lookup per position runs in C (a map over the text's character pairs); the Python
         # loop only sees the positions where some term starts with that pair.
         starts = list(map(self.lengths.get, map(str.__add__, folded, islice(folded, 1, None))))
+        inside = _inside_words(folded)
         for i in compress(range(len(starts)), starts):
-            if i and _word_char(folded[i]) and _word_char(folded[i - 1]):
-                continue  # inside a word
+            if inside[i]:
+                continue  # a term may not start inside a word
             for length in starts[i] or ():
                 term = folded[i : i + length]
                 weight = self.weight(term) if len(term) == length else 0.0
-                ends_word = _word_char(term[-1]) and _word_char(folded[i + length : i + length + 1])
-                if weight > 0 and not ends_word:
+                if weight > 0 and not inside[i + length]:  # nor end inside one
                     yield i, term, weight
         for match in CODE.finditer(folded):
             code = match.group(0)
@@ -136,9 +146,12 @@ class FocusVocabulary:
                 yield match.start(), code, max(known, self.code_weight)
 
 
-def _word_char(text: str) -> bool:
-    """Whether `text` is one ASCII letter or digit (a term there must not continue a word)."""
-    return text.isascii() and text.isalnum()
+def _inside_words(folded: str) -> bytearray:
+    """1 at offset i (0 to len) when characters i-1 and i are both ASCII letters or digits."""
+    inside = bytearray(len(folded) + 1)
+    for run in _ASCII_WORD.finditer(folded):
+        inside[run.start() + 1 : run.end()] = b"\x01" * (run.end() - run.start() - 1)
+    return inside
 
 
 @dataclass(frozen=True)

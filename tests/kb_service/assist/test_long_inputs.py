@@ -108,7 +108,7 @@ def test_a_20000_character_answer_finds_the_faq_hidden_in_it(sample_api: Api) ->
     )
     assert r.status_code == 200, r.text
     assert r.json()["results"][0]["title"] == faq["question"]
-    assert len(r.json()["explain"]["searched"]) <= QUERY_BUDGET  # what was searched: the focus
+    assert len(r.json()["explain"]["normalized_query"]) <= QUERY_BUDGET  # what was searched: the focus
 
 
 def test_a_message_over_20000_characters_is_refused_with_the_field(sample_api: Api) -> None:
