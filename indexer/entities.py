@@ -156,6 +156,8 @@ class EntityVocabulary:
         while i < len(squeezed):
             match = None
             for length in self._lengths.get(squeezed[i], ()):
+                if i + length > len(squeezed):
+                    continue
                 name = self._names.get(squeezed[i : i + length])
                 if name is not None and _bounded(norm, positions[i], positions[i + length - 1] + 1):
                     match = (length, name)

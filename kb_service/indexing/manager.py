@@ -16,10 +16,12 @@ from indexer.calibration import outcome_features
 from indexer.config import FusionConfig, IndexConfig
 from indexer.documents import Article
 from indexer.engine import LiveIndex, SearchOutcome
+from indexer.entities import ProductPreference
 from indexer.filters import Filters
 from indexer.hits import to_hits
 from indexer.ranking import Hit
 from indexer.text import normalize
+from kb_service.assist.entity_query import EntityQuery, entity_query
 from kb_service.indexing import source
 from kb_service.indexing.dense_budget import DenseBudget
 from kb_service.indexing.embedder import Embedder
@@ -208,34 +210,49 @@ class IndexManager:
 
     # ---- queries -------------------------------------------------------------------------------
     def search(
-        self, kb: str, query: str, top_k: int, filters: Filters, mode: str
+        self,
+        kb: str,
+        query: str,
+        top_k: int,
+        filters: Filters,
+        mode: str,
+        prefer: ProductPreference | None = None,
     ) -> tuple[list[Hit], SearchOutcome]:
         handle = self._open(kb)
         live = handle.live
         if live is None:
             raise RuntimeError(f"the index of '{kb}' is not loaded")
         vector = self.dense_budget.vector(query) if mode != "bm25" else None  # None past the budget
-        outcome = live.search(query, top_k, filters, mode, vector)  # type: ignore[arg-type]
+        outcome = live.search(query, top_k, filters, mode, vector, prefer=prefer)  # type: ignore[arg-type]
         return to_hits(live, outcome), outcome
 
     def live(self, kb: str) -> LiveIndex | None:
         """The KB's live index (opened if needed): what a message is focused with (assist.message)."""
         return self._open(kb).live
 
-    def retrieve(self, kb: str, query: str, top_k: int, filters: Filters, mode: str) -> Retrieval:
-        """Search with confidence; a question asked before comes from memory while its ranking holds."""
+    def retrieve(
+        self,
+        kb: str,
+        query: str,
+        top_k: int,
+        filters: Filters,
+        mode: str,
+        prefer: ProductPreference | None = None,
+    ) -> Retrieval:
+        """Search with confidence; a question asked before comes from memory while its ranking holds.
+        `prefer`: products the message named (see `understand`)."""
         live = self._open(kb).live
         if live is None:
             raise RuntimeError(f"the index of '{kb}' is not loaded")
         family, version = cache_version(live)
         # equal normalised questions (width, script, case) share one result: the same answer for both
-        key = (normalize(query), top_k, filters.key(), mode)
+        key = (normalize(query), top_k, filters.key(), mode, prefer.key() if prefer else None)
         cached = self.results.get(
             kb, family, version, key, lambda r: live.still_ranks(r.evidence, r.query_tokens)
         )
         if cached is not None:
             return cached
-        hits, outcome = self.search(kb, query, top_k, filters, mode)
+        hits, outcome = self.search(kb, query, top_k, filters, mode, prefer)
         articles = {h.article_id: outcome.state.articles[h.article_id] for h in hits}
         found = Retrieval(
             hits,
@@ -250,6 +267,24 @@ class IndexManager:
         if not outcome.degraded:  # a degraded result must not outlive the outage
             self.results.put(kb, family, version, key, found)
         return found
+
+    def understand(self, kb: str, message: str) -> EntityQuery:
+        """The products, codes and parts a message names, and the text retrieval should rank on."""
+        live = self._open(kb).live
+        if live is None:
+            raise RuntimeError(f"the index of '{kb}' is not loaded")
+        return entity_query(live, message)
+
+    def retrieve_understood(
+        self, kb: str, understood: EntityQuery, top_k: int, filters: Filters, mode: str
+    ) -> Retrieval:
+        """Retrieve for a message without its product names; when the products may be its subject,
+        also for the whole message, keeping the more confident result (ties: without the names)."""
+        found = self.retrieve(kb, understood.text, top_k, filters, mode, understood.prefer)
+        if understood.also is None:
+            return found
+        whole = self.retrieve(kb, understood.also, top_k, filters, mode, understood.prefer)
+        return whole if (whole.confidence or 0.0) > (found.confidence or 0.0) else found
 
     def article(self, kb: str, article_id: int) -> Article | None:
         """A live (published, indexed) article, from memory."""

@@ -4,7 +4,7 @@ from typing import Any
 
 from fastapi import APIRouter, Body, Request
 
-from kb_service.deps import AdminKB, AdminKey, EditorKB, IndexDep, SessionDep
+from kb_service.deps import AdminKey, EditorKB, IndexDep, SessionDep
 from kb_service.schemas.catalogue import Catalogue, CatalogueOut
 from kb_service.schemas.dictionary import Dictionary
 from kb_service.schemas.kbs import KbCreate
@@ -31,11 +31,13 @@ def get_settings(access: EditorKB) -> dict[str, Any]:
 
 @router.put("/{kb}/settings")
 def put_settings(
-    access: AdminKB,
+    access: EditorKB,
     session: SessionDep,
     request: Request,
     changes: dict[str, Any] = Body(..., examples=[{"answer_threshold": 0.75}]),
 ) -> dict[str, Any]:
+    """Change settings: reply texts (editors and admins) and everything else (admins)."""
+    kbs.check_settings_role(access.principal, changes)
     updated = kbs.update_settings(session, access.kb, changes, access.principal.actor)
     request.app.state.kb_cache.invalidate(access.kb.slug)
     return updated.model_dump()

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 Channel = Literal["web", "wechat", "app", "phone", "email"]
 CHANNELS: tuple[Channel, ...] = ("web", "wechat", "app", "phone", "email")
@@ -15,6 +15,29 @@ DEFAULT_QUEUES = {
     "billing": "billing",
     "general": "general",
 }
+
+
+Language = Literal["zh", "en"]
+SmallTalkKind = Literal["greeting", "presence", "thanks", "ack", "farewell"]
+ReplyText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+DEFAULT_CHITCHAT: dict[Language, dict[SmallTalkKind, str]] = {
+    "zh": {
+        "greeting": "您好！请问有什么可以帮您？",
+        "presence": "在的，请问有什么可以帮您？",
+        "thanks": "不客气，很高兴能帮到您！还有其他问题随时问我。",
+        "ack": "好的。还有其他问题的话，随时告诉我。",
+        "farewell": "感谢您的咨询，祝您生活愉快，再见！",
+    },
+    "en": {
+        "greeting": "Hello! How can I help you today?",
+        "presence": "Yes, I'm here. How can I help?",
+        "thanks": "You're welcome! Let me know if there is anything else I can help with.",
+        "ack": "Okay. Let me know if there is anything else I can help with.",
+        "farewell": "Thanks for contacting us. Goodbye!",
+    },
+}
+# fields editors may change as well as admins (texts customers read); everything else is admin-only
+CONTENT_FIELDS = frozenset({"chitchat_replies", "chitchat_channel_replies"})
 
 
 class KbSettings(BaseModel):
@@ -31,6 +54,17 @@ class KbSettings(BaseModel):
     channels: list[Channel] = Field(default_factory=lambda: list(CHANNELS), min_length=1)
     log_retention_days: int = Field(90, ge=1, le=3650)
     require_review: bool = False
+    # below answer_threshold and from here (at least clarify_threshold), the bot asks "您是想问「…」吗？"
+    # about its best candidate even when others are close
+    confirm_threshold: float = Field(0.5, ge=0.0, le=1.0)
+    # small-talk replies (greetings, thanks, "在吗", ...) in the customer's language; per-channel
+    # replies override them (e.g. a WeChat tone)
+    chitchat_replies: dict[Language, dict[SmallTalkKind, ReplyText]] = Field(
+        default_factory=lambda: {lang: dict(texts) for lang, texts in DEFAULT_CHITCHAT.items()}
+    )
+    chitchat_channel_replies: dict[Channel, dict[Language, dict[SmallTalkKind, ReplyText]]] = Field(
+        default_factory=dict
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> KbSettings:
@@ -43,6 +77,14 @@ class KbSettings(BaseModel):
             if not name.strip() or len(name) > 64:
                 raise ValueError(f"category names must be 1-64 characters: {name!r}")
         return self
+
+    def chitchat_reply(self, kind: SmallTalkKind, language: Language, channel: str) -> str:
+        """The reply to small talk: the channel's own text, the KB's, or the built-in default."""
+        for texts in (self.chitchat_channel_replies.get(channel, {}), self.chitchat_replies):  # type: ignore[call-overload]
+            text = texts.get(language, {}).get(kind)
+            if text:
+                return str(text)
+        return DEFAULT_CHITCHAT[language][kind]
 
 
 class KbCreate(BaseModel):

@@ -1,52 +1,47 @@
-"""Bot answer lookup: one answer with a calibrated confidence, a clarifying question, or a handoff."""
+"""Bot answer lookup: one answer with a calibrated confidence, a confirmation or clarifying question,
+a small-talk reply, or a handoff."""
 
 from __future__ import annotations
 
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import Any
 
 from indexer.documents import Article
+from indexer.entities import Entity, ProductPreference
 from indexer.ranking import Hit
-from kb_service.assist.intents import is_failed_followup, wants_human
+from kb_service.assist.entity_query import entities_out
 from kb_service.assist.message import prepare_message
-from kb_service.assist.options import pick_option
 from kb_service.assist.sentiment import Sentiment, analyze_sentiment
+from kb_service.assist.smalltalk import strip_pleasantries
 from kb_service.indexing import IndexManager
 from kb_service.schemas.assist import AnswerRequest
 from kb_service.schemas.kbs import KbSettings
-from kb_service.services.rendering import bot_text
-from kb_service.services.routing import queue_for, queue_of_category
+from kb_service.services.answer_render import render
+from kb_service.services.answer_turns import Decision, settled_by_conversation
 from kb_service.services.search import to_filters
 from kb_service.services.sessions import SessionState, SessionStore
 
 SEARCH_DEPTH = 5
 ANGRY_HANDOFF = 0.6  # sentiment score from which an angry customer goes to a human at once
-PICKED_CONFIDENCE = 0.95  # the customer chose this question from the ones we offered
 CLARIFY_WITHIN = 0.6  # offered alternatives score at least this share of the best one
-MESSAGES = {
-    "zh": {
-        "clarify": "您是想问以下哪个问题？",
-        "clarify_hint": "请回复序号。",
-        "handoff": "正在为您转接人工客服，请稍候。",
-    },
-    "en": {
-        "clarify": "Which of these questions do you mean?",
-        "clarify_hint": "Please reply with its number.",
-        "handoff": "Let me connect you with one of our agents.",
-    },
-}
+CONTEXT_TURNS = 2  # earlier customer questions a session keeps to read a follow-up with
+# a follow-up read together with the previous question must be this much more confident than alone
+# (the latest turn weighs more; a new topic is followed)
+CONTEXT_GAIN = 0.1
 
 
-@dataclass
-class Decision:
-    decision: str
-    article: Article | None = None
-    confidence: float = 0.0
-    candidates: list[tuple[int, str]] = field(default_factory=list)
-    reason: str | None = None
-    queue: str | None = None
+@dataclass(frozen=True)
+class Searched:
+    hits: list[Hit]
+    articles: dict[int, Article]
+    confidence: float
+    degraded: bool
+    entities: list[Entity]
+    question: str  # what was searched for this turn (without product names), kept as session context
+    products: ProductPreference | None
+    context: list[str]  # earlier questions the search was read with
 
 
 def answer(
@@ -58,111 +53,92 @@ def answer(
     message = prepare_message(request.query, indexes.live(kb))  # a long paste: its informative part
     request = request.model_copy(update={"query": message.retrieval})
     sentiment = analyze_sentiment(message.intent)
-    hits, degraded = [], False
-    decision = _from_session(indexes, kb, settings, state, message.intent)
+    decision = settled_by_conversation(indexes, kb, settings, state, message.intent)
+    searched = None
     if decision is None:
-        found = indexes.retrieve(kb, request.query, SEARCH_DEPTH, to_filters(request), "hybrid")
-        hits, degraded = found.hits, found.degraded
-        decision = _decide(
-            settings, state, request.query, hits, found.articles, found.confidence or 0.0, sentiment
-        )
-    sessions.put(kb, request.session_id, _next_state(state, decision))
-    body = _render(decision, request, settings, sentiment, hits)
+        searched = _search(indexes, kb, settings, request, state)
+        decision = _decide(settings, state, searched, sentiment)
+    sessions.put(kb, request.session_id, _next_state(state, decision, searched))
+    hits = searched.hits if searched else []
+    body = render(decision, request, settings, sentiment, hits)
+    body["entities"] = entities_out(searched.entities if searched else [])
+    body["context"] = searched.context if searched else []
+    body["degraded"] = bool(searched and searched.degraded)
     took = (time.perf_counter() - started) * 1000
-    return {"query_id": str(uuid.uuid4()), **body, "degraded": degraded, "took_ms": round(took, 2)}, hits
+    return {"query_id": str(uuid.uuid4()), **body, "took_ms": round(took, 2)}, hits
 
 
-def _from_session(
-    indexes: IndexManager, kb: str, settings: KbSettings, state: SessionState, query: str
-) -> Decision | None:
-    """Decisions the conversation so far settles without a search."""
-    if state.last_decision == "clarify" and state.candidates:
-        picked = pick_option(query, [q for _, q in state.candidates])
-        article = indexes.article(kb, state.candidates[picked][0]) if picked is not None else None
-        if article is not None:
-            return Decision("answer", article, PICKED_CONFIDENCE)
-    if wants_human(query):
-        queue = queue_of_category(settings, state.last_category) if state.last_category else None
-        return Decision("handoff", reason="customer_request", queue=queue)
-    if state.last_decision == "answer" and is_failed_followup(query):
-        return Decision(
-            "handoff", reason="answer_did_not_help", queue=queue_of_category(settings, state.last_category)
+def _search(
+    indexes: IndexManager, kb: str, settings: KbSettings, request: AnswerRequest, state: SessionState
+) -> Searched:
+    """Retrieve for the question in the message (greetings and thanks around it cut off, product names
+    as a preference); a follow-up that is not clear on its own is read with the previous question."""
+    understood = indexes.understand(kb, strip_pleasantries(request.query))
+    products = understood.prefer or state.products
+    filters = to_filters(request)
+    understood = replace(understood, prefer=products)
+    found = indexes.retrieve_understood(kb, understood, SEARCH_DEPTH, filters, "hybrid")
+    confidence, context = found.confidence or 0.0, []
+    if state.context and confidence < settings.answer_threshold:
+        joined = indexes.retrieve(
+            kb, f"{state.context[-1]}，{understood.text}", SEARCH_DEPTH, filters, "hybrid", products
         )
-    return None
+        if (joined.confidence or 0.0) >= confidence + CONTEXT_GAIN:
+            found, confidence, context = joined, joined.confidence or 0.0, [state.context[-1]]
+    return Searched(
+        found.hits,
+        found.articles,
+        confidence,
+        found.degraded,
+        understood.entities,
+        understood.text,
+        products,
+        context,
+    )
 
 
-def _decide(
-    settings: KbSettings,
-    state: SessionState,
-    query: str,
-    hits: list[Hit],
-    articles: dict[int, Article],
-    confidence: float,
-    sentiment: Sentiment,
-) -> Decision:
-    confident = confidence >= settings.answer_threshold
+def _decide(settings: KbSettings, state: SessionState, found: Searched, sentiment: Sentiment) -> Decision:
+    hits, confidence = found.hits, found.confidence
     if sentiment.label == "angry" and sentiment.score >= ANGRY_HANDOFF:
         return Decision("handoff", None, confidence, _options(hits), "angry_customer", None)
     if not hits:
         return Decision("handoff", None, 0.0, [], "no_results")
-    if confident:
-        return Decision("answer", articles[hits[0].article_id], confidence)
+    if confidence >= settings.answer_threshold:
+        return Decision("answer", found.articles[hits[0].article_id], confidence)
     options = _options(hits)
-    if confidence >= settings.clarify_threshold and len(options) >= 2:
+    if confidence >= settings.clarify_threshold:
         if state.misses >= 1:
             return Decision("handoff", None, confidence, options, "repeated_miss")
+        if len(options) == 1 or confidence >= max(settings.confirm_threshold, settings.clarify_threshold):
+            # one strong candidate: "您是想问「…」吗？", the others if the customer says no
+            return Decision("clarify", None, confidence, options[:1], confirm=True, alternatives=options[1:])
         return Decision("clarify", None, confidence, options)
     return Decision("handoff", None, confidence, options, "low_confidence")
 
 
 def _options(hits: list[Hit]) -> list[tuple[int, str]]:
-    """2-3 questions close to the best hit (an FAQ's standard question or a guide's title)."""
+    """1-3 questions close to the best hit (an FAQ's standard question or a guide's title)."""
     if not hits:
         return []
     best = hits[0].score
     return [(h.article_id, h.title) for h in hits[:3] if best <= 0 or h.score >= CLARIFY_WITHIN * best]
 
 
-def _next_state(state: SessionState, d: Decision) -> SessionState:
+def _next_state(state: SessionState, d: Decision, searched: Searched | None) -> SessionState:
+    if d.decision == "chitchat":  # "谢谢" after an answer: the conversation stays where it was
+        return replace(state, candidates=list(state.candidates), context=list(state.context))
     answered = d.decision == "answer"
+    context = state.context
+    if searched is not None and searched.question:
+        context = [*state.context, searched.question][-CONTEXT_TURNS:]
     return SessionState(
         last_decision=d.decision,
         misses=0 if answered or d.decision == "handoff" else state.misses + 1,
         candidates=d.candidates if d.decision == "clarify" else [],
+        confirming=d.decision == "clarify" and d.confirm,
+        alternatives=d.alternatives,
         last_article_id=d.article.id if d.article else state.last_article_id,
         last_category=d.article.category if d.article else state.last_category,
+        context=context,
+        products=searched.products if searched is not None else state.products,
     )
-
-
-def _render(
-    d: Decision, request: AnswerRequest, settings: KbSettings, sentiment: Sentiment, hits: list[Hit]
-) -> dict[str, Any]:
-    language = settings.language
-    texts = MESSAGES.get(language, MESSAGES["en"])
-    answer_out, message, handoff = None, "", None
-    if d.decision == "answer" and d.article is not None:
-        text = bot_text(d.article, channel=request.channel, language=language, query=request.query)
-        answer_out = {
-            "article_id": d.article.id,
-            "type": d.article.type,
-            "title": d.article.title,
-            "text": text,
-        }
-        message = text
-    elif d.decision == "clarify":
-        numbered = [f"{i}. {q}" for i, (_, q) in enumerate(d.candidates, 1)]
-        message = "\n".join([texts["clarify"], *numbered, texts["clarify_hint"]])
-    else:
-        queue = d.queue or queue_for(
-            settings, hits, request.query, d.confidence >= settings.clarify_threshold
-        )
-        handoff, message = {"reason": d.reason, "queue": queue}, texts["handoff"]
-    return {
-        "decision": d.decision,
-        "answer": answer_out,
-        "confidence": round(d.confidence, 4),
-        "candidates": [{"article_id": a, "question": q} for a, q in d.candidates],
-        "handoff": handoff,
-        "message": message,
-        "sentiment": {"label": sentiment.label, "score": round(sentiment.score, 3)},
-    }

@@ -9,11 +9,11 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from kb_service.auth import Actor, Principal
-from kb_service.errors import Conflict, InvalidInput, NotFound
+from kb_service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from kb_service.errors import validation_details as _details
 from kb_service.models import KnowledgeBase, utcnow
 from kb_service.schemas.dictionary import Dictionary
-from kb_service.schemas.kbs import KbCreate, KbSettings
+from kb_service.schemas.kbs import CONTENT_FIELDS, KbCreate, KbSettings
 from kb_service.services import audit
 from kb_service.services.listener import IndexListener
 
@@ -55,6 +55,17 @@ def create_kb(session: Session, data: KbCreate, actor: Actor) -> KnowledgeBase:
 
 def get_settings(kb: KnowledgeBase) -> KbSettings:
     return KbSettings.model_validate(kb.settings)
+
+
+def check_settings_role(principal: Principal, changes: dict[str, Any]) -> None:
+    """Editors may change the texts customers read (`CONTENT_FIELDS`); the rest needs an admin key."""
+    admin_only = sorted(set(changes) - CONTENT_FIELDS)
+    if admin_only and not principal.has_role("admin"):
+        raise Forbidden(
+            f"only admins may change {', '.join(admin_only)}; "
+            f"editors may change {', '.join(sorted(CONTENT_FIELDS))}",
+            [{"field": name, "message": "admin only"} for name in admin_only],
+        )
 
 
 def update_settings(session: Session, kb: KnowledgeBase, changes: dict[str, Any], actor: Actor) -> KbSettings:

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from indexer.filters import Filters
 from indexer.ranking import query_codes
+from kb_service.assist.entity_query import entities_out
 from kb_service.assist.message import prepare_message
 from kb_service.indexing import IndexManager
 from kb_service.schemas.search import SearchFilters, SearchRequest
@@ -41,14 +42,17 @@ def search(indexes: IndexManager, kb: str, request: SearchRequest) -> dict[str, 
     started = time.perf_counter()
     filters = to_filters(request)
     message = prepare_message(request.query, indexes.live(kb))  # a long paste: its informative part
-    found = indexes.retrieve(kb, message.retrieval, request.top_k, filters, request.mode)
+    understood = indexes.understand(kb, message.retrieval)
+    found = indexes.retrieve_understood(kb, understood, request.top_k, filters, request.mode)
     body: dict[str, Any] = {
         "results": [hit_out(h, request.explain) for h in found.hits],
         "mode": found.mode,
         "degraded": found.degraded,
+        "entities": entities_out(understood.entities),
     }
     if request.explain:
         body["explain"] = {
+            "searched": understood.text,
             "normalized_query": found.normalized_query,
             "tokens": found.query_tokens,
             "codes": list(query_codes(found.normalized_query)),

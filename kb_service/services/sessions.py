@@ -7,6 +7,8 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from indexer.entities import ProductPreference
+
 SESSION_TTL_S = 30 * 60
 MAX_SESSIONS = 100_000
 
@@ -16,8 +18,12 @@ class SessionState:
     last_decision: str | None = None
     misses: int = 0  # consecutive turns without an answer
     candidates: list[tuple[int, str]] = field(default_factory=list)  # offered by the last clarify
+    confirming: bool = False  # the last clarify asked a yes / no question about candidates[0]
+    alternatives: list[tuple[int, str]] = field(default_factory=list)  # offered if that one is declined
     last_article_id: int | None = None
     last_category: str | None = None
+    context: list[str] = field(default_factory=list)  # the customer's recent questions, oldest first
+    products: ProductPreference | None = None  # products the customer named earlier in the session
     touched: float = field(default_factory=time.monotonic)
 
 

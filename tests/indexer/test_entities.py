@@ -47,6 +47,8 @@ def found(vocabulary: EntityVocabulary, message: str, known: set[str] = frozense
         ("win11怎么激活", []),  # versions and units are no models
         ("16gb内存够用吗", []),
         ("电脑开不了机", []),
+        ("我的小新", [("小新", "series", "小新")]),  # a name at the very end
+        ("小", []),  # shorter than any name that starts with it
     ],
 )
 def test_entities_are_recognised_as_written(
