@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     # a request waits this long for its query embedding, then BM25 answers alone ("degraded": true);
     # 0 turns the dense side off (see kb_service/indexing/dense_budget.py, docs/benchmarks.md)
     dense_budget_ms: float = Field(default=300.0, ge=0)
+    # pasted texts (over 1,000 characters) computed at once, each within a search slot (message_lane.py)
+    long_message_slots: int = Field(default=1, ge=1, le=64)
     # a search / suggest / answer message counts as one request per started this many characters
     rate_limit_message_chars: int = Field(default=100, ge=1)
     # background builds of a KB this large (chunks) run in a child process (memory, GIL, shutdown)

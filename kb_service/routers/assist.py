@@ -6,8 +6,8 @@ from fastapi import APIRouter, Request
 
 from indexer.ranking import Hit
 from kb_service.deps import AgentKB, BotKB, KbAccess
+from kb_service.message_lane import in_message_slot
 from kb_service.schemas.assist import AnswerRequest, SuggestRequest
-from kb_service.search_slots import in_search_slot
 from kb_service.services import answer as answer_service
 from kb_service.services import kbs
 from kb_service.services import suggest as suggest_service
@@ -20,14 +20,14 @@ router = APIRouter(prefix="/v1/kbs/{kb}", tags=["assist"])
 async def answer(body: AnswerRequest, access: BotKB, request: Request) -> dict[str, Any]:
     """Bot answer lookup: one answer with a calibrated confidence, a clarifying question, or a handoff."""
     request.app.state.rate_limiter.charge_message(access.principal, body.message_chars())
-    return await in_search_slot(request, _answer, body, access, request)
+    return await in_message_slot(request, body.message_chars(), _answer, body, access, request)
 
 
 @router.post("/suggest")
 async def suggest(body: SuggestRequest, access: AgentKB, request: Request) -> dict[str, Any]:
     """Agent assist: ranked articles, ready-to-send replies, routing queue and customer sentiment."""
     request.app.state.rate_limiter.charge_message(access.principal, body.message_chars())
-    return await in_search_slot(request, _suggest, body, access, request)
+    return await in_message_slot(request, body.message_chars(), _suggest, body, access, request)
 
 
 def _answer(body: AnswerRequest, access: KbAccess, request: Request) -> dict[str, Any]:

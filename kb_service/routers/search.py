@@ -5,8 +5,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from kb_service.deps import AgentKB, EditorKB, KbAccess
+from kb_service.message_lane import in_message_slot
 from kb_service.schemas.search import SearchRequest
-from kb_service.search_slots import in_search_slot
 from kb_service.services import search as search_service
 from kb_service.services.query_log import record_search
 
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/v1/kbs/{kb}", tags=["search"])
 async def search(body: SearchRequest, access: AgentKB, request: Request) -> dict[str, Any]:
     """Hybrid search for agents; the response's query_id is logged and valid for feedback at once."""
     request.app.state.rate_limiter.charge_message(access.principal, body.message_chars())
-    return await in_search_slot(request, _search, body, access, request)
+    return await in_message_slot(request, body.message_chars(), _search, body, access, request)
 
 
 def _search(body: SearchRequest, access: KbAccess, request: Request) -> dict[str, Any]:

@@ -126,3 +126,15 @@ def test_a_dense_budget_of_0_ms_answers_from_bm25(sample_dir: Path) -> None:
         r = client.post("/v1/kbs/default/search", json={"query": "开不了机"}, headers=api.headers("agent"))
         assert r.status_code == 200 and r.json()["degraded"] is True and r.json()["mode"] == "bm25"
         assert r.json()["results"], r.text
+
+
+def test_pastes_take_the_long_message_lane(sample_api: Api) -> None:
+    """Short messages go straight to the search slots; a paste waits for the lane's single slot first."""
+    state = sample_api.client.app.state  # type: ignore[attr-defined]
+    headers = sample_api.headers("bot")
+    r = sample_api.client.post("/v1/kbs/default/answer", json={"query": "电脑开不了机"}, headers=headers)
+    assert r.status_code == 200 and getattr(state, "long_message_lane", None) is None
+    paste = {"query": _hidden("电脑开不了机")}
+    r = sample_api.client.post("/v1/kbs/default/answer", json=paste, headers=headers)
+    assert r.status_code == 200
+    assert state.long_message_lane.total_tokens == 1 and state.long_message_lane.borrowed_tokens == 0
