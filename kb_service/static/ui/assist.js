@@ -12,7 +12,7 @@ const $ = (id) => document.getElementById(id);
 const ui = {
   text: $("conversation"), channel: $("channel"), category: $("category"), product: $("product"),
   status: $("status"), meta: $("meta"), queue: $("queue"), sentiment: $("sentiment"), took: $("took"),
-  degraded: $("degraded"), busy: $("busy"), results: $("results"),
+  degraded: $("degraded"), busy: $("busy"), results: $("results"), entities: $("entities"),
 };
 const state = {
   t: translator("zh"), cards: [], selected: 0, data: null,
@@ -109,7 +109,23 @@ function renderMeta(data) {
   ui.took.textContent = t("took") + " " + Math.round(data.took_ms || 0) + " ms";
   ui.degraded.textContent = t("degraded");
   ui.degraded.hidden = !data.degraded;
+  renderEntities(data.entities || []);
   ui.meta.hidden = false;
+}
+
+// Products the customer named: one click makes one the product filter (the ranking already prefers
+// its articles; the filter keeps only them and articles for every product).
+function renderEntities(entities) {
+  const t = state.t;
+  const named = [...new Set(entities.filter((e) => e.canonical && (e.kind === "product" || e.kind === "series"))
+    .map((e) => e.canonical))];
+  const current = ui.product.value.split(/[,，;；]/).map((p) => p.trim()).filter(Boolean);
+  ui.entities.replaceChildren(...named.filter((name) => !current.includes(name)).map((name) =>
+    el("button", {
+      type: "button", class: "chip entity", title: t("filterByProduct"), "data-product": name,
+      text: t("productChip") + t("sep") + name,
+      onclick: () => { ui.product.value = name; search(true); },
+    })));
 }
 
 function render(data) {

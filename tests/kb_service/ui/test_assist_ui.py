@@ -190,3 +190,17 @@ def test_rate_limit_and_server_errors_are_shown_and_429_is_retried(
     status.filter(has_text="请求太频繁").wait_for()
     page.locator("#results .suggestion").first.wait_for()  # retried after Retry-After, on its own
     assert status.is_hidden()
+
+
+def test_a_named_product_is_offered_as_the_product_filter(page: Any, live: Live, agent_key: str) -> None:
+    log_in(page, live, agent_key)
+    data = ask(page, "客户：我的Y9000P没有声音了")
+    assert {"text": "Y9000P", "kind": "product", "canonical": "拯救者 Y9000P"} in data["entities"]
+    chip = page.locator("#entities button.entity")
+    assert chip.count() == 1 and chip.get_attribute("data-product") == "拯救者 Y9000P"
+    with page.expect_response(lambda r: r.url.endswith("/suggest")) as info:
+        chip.click()
+    sent = info.value.request.post_data_json
+    assert sent["filters"]["products"] == ["拯救者 Y9000P"]
+    assert page.input_value("#product") == "拯救者 Y9000P"
+    page.wait_for_function("() => !document.querySelector('#entities button.entity')")  # applied: no chip
