@@ -38,6 +38,12 @@ _PHRASES: dict[str, tuple[str, ...]] = {
         "行 行吧 可以 可以了 没问题 ok okay okey k gotit isee alright allright sure cool great "
         "nice understood noted 是的 是 对 对的 对呀 yes yeah yep yup"
     ),
+    # "it is fixed": after an answer, a thank-you in all but words
+    "resolved": _words(
+        "好了 已经好了 现在好了 可以了 现在可以了 解决了 已解决 已经解决了 问题解决了 搞定了 搞定 能用了 "
+        "修好了 正常了 恢复了 itworks itworksnow worksnow thatworked fixed fixedit solved solvedit "
+        "allgood allsorted sorted"
+    ),
     "farewell": _words(
         "再见 拜拜 拜 回见 回头见 下次见 88 886 bye byebye goodbye seeyou seeya 没事了 没有了 "
         "没别的了 没其他问题了 没问题了 不用了 先这样 就这样 thatsall thatsit nothingelse"
@@ -58,7 +64,9 @@ _NO = _words(
     "wrong notthat thatsnotit"
 )
 
-_KIND_OF = {p: kind for kind, phrases in _PHRASES.items() for p in phrases}
+_KIND_OF = {
+    p: ("thanks" if kind == "resolved" else kind) for kind, phrases in _PHRASES.items() for p in phrases
+}
 # what a message of several kinds is answered as
 _PRIORITY: tuple[SmallTalkKind, ...] = ("farewell", "thanks", "presence", "greeting", "ack")
 _SEPARATORS = re.compile(r"[\s\W_]+")  # spaces, punctuation, emoji

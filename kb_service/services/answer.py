@@ -79,7 +79,7 @@ def _search(
     understood = replace(understood, prefer=products)
     found = indexes.retrieve_understood(kb, understood, SEARCH_DEPTH, filters, "hybrid")
     confidence, context = found.confidence or 0.0, []
-    if state.context and confidence < settings.answer_threshold:
+    if state.context and confidence < 1.0 - CONTEXT_GAIN:  # else reading it with context cannot win
         joined = indexes.retrieve(
             kb, f"{state.context[-1]}，{understood.text}", SEARCH_DEPTH, filters, "hybrid", products
         )

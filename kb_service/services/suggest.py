@@ -39,7 +39,7 @@ def suggest(
     understood = indexes.understand(kb, query)
     filters, turns, entities = to_filters(request), need.latest_turns, understood.entities
     found = indexes.retrieve_understood(kb, understood, request.top_k, filters, "hybrid")
-    if need.earlier and (found.confidence or 0.0) < settings.answer_threshold:
+    if need.earlier and (found.confidence or 0.0) < 1.0 - CONTEXT_GAIN:
         before = indexes.understand(kb, prepare_message(need.earlier, live).retrieval)
         prefer = understood.prefer or before.prefer
         joined = indexes.retrieve(

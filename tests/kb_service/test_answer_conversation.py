@@ -135,3 +135,9 @@ def test_sidebar_shows_nothing_for_small_talk_and_follows_the_chat(sample_api: A
         ("customer", "另外想问一下退货运费谁出"),
     )
     assert "运费" in changed["articles"][0]["title"] and changed["turns"] == [2]
+
+
+def test_fixed_after_an_answer_is_a_thank_you(sample_api: Api) -> None:
+    assert ask(sample_api, "wifi老掉线怎么办", session_id="ok1")["decision"] == "answer"
+    body = ask(sample_api, "谢谢，已经好了", session_id="ok1")
+    assert body["decision"] == "chitchat" and body["chitchat"] == "thanks"
