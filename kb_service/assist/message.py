@@ -10,6 +10,7 @@ A message within the budget is used as it is.
 
 from __future__ import annotations
 
+import re
 import threading
 import weakref
 from collections.abc import Iterable
@@ -21,6 +22,8 @@ from indexer.query_focus import DEFAULT_BUDGET, FocusVocabulary, focus
 from indexer.segment import Segment
 
 QUERY_BUDGET = DEFAULT_BUDGET  # characters retrieval sees of a long message
+LATIN_BUDGET_FACTOR = 3
+_HAN = re.compile(r"[\u3400-\u9fff]")
 INTENT_TAIL = 500  # characters at the end of a message that intents and sentiment always see
 CHARS_PER_REQUEST = 100  # a message costs one rate-limit request per started 100 characters
 
@@ -59,12 +62,22 @@ def prepare_message(
         chars_per_request: see `message_cost`.
     """
     cost = message_cost(len(text), chars_per_request)
+    budget = _for_script(text, budget)
     if len(text) <= budget:
         return PreparedMessage(text, text, cost, False)
     found = focus(text, vocabularies.get(live) if live is not None else None, budget)
     tail = (max(0, len(text) - INTENT_TAIL), len(text))
     intent = "\n".join(text[a:b] for a, b in _merged([*found.spans, tail]))
     return PreparedMessage(found.text, intent, cost, True)
+
+
+def _for_script(text: str, budget: int) -> int:
+    """The budget in characters for this message's script: Latin text needs about three times as
+    many characters as Chinese for the same words and embedding tokens (one sentence of an English
+    e-mail is 100-200 characters)."""
+    sample = text[:2000]
+    han = len(_HAN.findall(sample))
+    return budget if han * 4 >= len(sample) else budget * LATIN_BUDGET_FACTOR
 
 
 def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -46,6 +46,14 @@ def test_a_short_message_is_used_as_written(live: LiveIndex) -> None:
     assert message.cost == 1 and not message.focused
 
 
+def test_english_gets_a_budget_in_words_not_in_chinese_characters(live: LiveIndex) -> None:
+    question = "Hello, I bought a laptop from your online store last week and I would like to know " * 2
+    assert QUERY_BUDGET < len(question) <= 3 * QUERY_BUDGET
+    assert not prepare_message(question, live).focused  # about 35 words: one English question
+    chinese = "我上周在官网买了一台笔记本电脑，想问一下怎么查询物流信息，" * 4
+    assert len(chinese) <= 3 * QUERY_BUDGET and prepare_message(chinese, live).focused
+
+
 def test_a_long_paste_is_searched_by_its_question(live: LiveIndex) -> None:
     question = sample_question()
     text = paste(question, end="请尽快处理，谢谢")
