@@ -27,7 +27,7 @@ FILLERS = {
     "zh": ("请问", "我想问一下", "你好", "那个", "麻烦问下", "吗", "呢", "啊", "怎么回事", "谢谢"),
     "en": ("please", "hi", "hey", "can you tell me", "i want to know", "quick question", "thanks", "so"),
 }
-EDITS = ("drop", "swap", "add", "number", "borrow")
+EDITS = ("drop", "swap", "add", "number", "borrow", "shorten")
 
 
 @dataclass(frozen=True)
@@ -125,6 +125,10 @@ def rewrite(
 def _apply(
     edit: str, units: list[str], rng: random.Random, language: str, vocabulary: Sequence[str]
 ) -> list[str] | None:
+    if edit == "shorten" and len(units) >= 5:  # only the core: "开不了机" for a long standard question
+        keep = rng.randint(max(2, len(units) // 3), len(units) * 2 // 3)
+        start = rng.randrange(len(units) - keep + 1)
+        return units[start : start + keep]
     if edit == "drop" and len(units) >= 3:
         i = rng.randrange(len(units))
         return units[:i] + units[i + 1 :]

@@ -75,10 +75,12 @@ def test_each_edit_does_what_it_says() -> None:
     for seed in range(200):
         out = rewrite(units, random.Random(seed), edits=1, vocabulary=("屏幕",))
         seen.setdefault(out.edits[0], set()).add(out.text)
-    assert {"drop", "swap", "add", "borrow"} <= set(seen)
+    assert {"drop", "swap", "add", "borrow", "shorten"} <= set(seen)
     assert seen["drop"] <= {"".join(units[:i] + units[i + 1 :]) for i in range(len(units))}
     assert all(sorted(t) == sorted("电脑开不了机") for t in seen["swap"])
     assert all("屏幕" in t for t in seen["borrow"])
+    cores = {"".join(units[i : i + n]) for n in (2, 3) for i in range(len(units) - n + 1)}
+    assert seen["shorten"] <= cores  # only the core: two or three neighbouring units of five
     for seed in range(50):
         out = rewrite(["错误", "代码", "2100"], random.Random(seed), edits=1)
         if out.edits == ("number",):
