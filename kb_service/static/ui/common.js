@@ -73,6 +73,7 @@ export async function api(key, path, { method = "GET", body, signal } = {}) {
     const message = error.message || response.statusText || "HTTP " + response.status;
     const failure = new ApiError(response.status, error.code || "http_" + response.status, message);
     failure.retryAfter = Number(response.headers.get("Retry-After")) || 0;
+    failure.details = Array.isArray(error.details) ? error.details : []; // fields at fault, e.g. products[3].aliases[1]
     throw failure;
   }
   return data;

@@ -1,9 +1,12 @@
 // Editor console shell: session and role, KB language, tabs, and the wiring between the parts (list →
-// form → history / "test it"; upload and review → list). Each part lives in its own editor_*.js module.
+// form → history / "test it"; upload and review → list; dictionary, catalogue and small-talk replies
+// for editors, settings for admins). Each part lives in its own editor_*.js module.
 import { api, clearSession, el, loginUrl, requireSession } from "./common.js";
+import { createCatalogue } from "./editor_catalogue.js";
 import { createForm } from "./editor_form.js";
 import { createHistory } from "./editor_history.js";
 import { createList } from "./editor_list.js";
+import { createReplies } from "./editor_replies.js";
 import { createReview } from "./editor_review.js";
 import { createDictionary, createSettings } from "./editor_settings.js";
 import { describeError, editorTranslator, notice } from "./editor_text.js";
@@ -84,6 +87,8 @@ function wire() {
   });
   createUpload(ctx, $("upload"), { onImported: () => list.reload() });
   createDictionary(ctx, $("dictionary"));
+  createCatalogue(ctx, $("catalogue"));
+  createReplies(ctx, $("replies"), { onSaved: (settings) => (ctx.settings = settings) });
   if (ctx.isAdmin) {
     createSettings(ctx, $("settings"), {
       onSaved: (settings) => {

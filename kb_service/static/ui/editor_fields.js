@@ -97,3 +97,24 @@ export function channelAnswers(t, channels, values) {
   };
   return { node: details, values: read };
 }
+
+/** Marks `control` as the cause of an API error: aria-invalid, and the message right below it. */
+export function markInvalid(control, text) {
+  control.setAttribute("aria-invalid", "true");
+  let note = control.nextElementSibling;
+  if (!note || !note.classList.contains("field-error")) {
+    note = el("p", { class: "field-error", id: control.id ? control.id + "-error" : null, role: "alert" });
+    control.after(note);
+  }
+  note.textContent = note.textContent ? note.textContent + " " + text : text;
+  if (note.id) control.setAttribute("aria-describedby", note.id);
+}
+
+/** Takes back every mark `markInvalid` left inside `box`. */
+export function clearInvalid(box) {
+  for (const note of box.querySelectorAll(".field-error")) note.remove();
+  for (const control of box.querySelectorAll('[aria-invalid="true"]')) {
+    control.removeAttribute("aria-invalid");
+    control.removeAttribute("aria-describedby");
+  }
+}

@@ -1,8 +1,9 @@
 // The KB's dictionary (editors: user words, synonym groups; saving reindexes) and its settings (admins:
 // thresholds, review step, channels, retention, and the category → queue map as an editable table).
+// Saving is shared with the other panels (editor_saving.js).
 import { el } from "./common.js";
 import { field, splitList } from "./editor_fields.js";
-import { describeError, notice } from "./editor_text.js";
+import { saveWith, versionedDocument } from "./editor_saving.js";
 
 const CHANNELS = ["web", "wechat", "app", "phone", "email"];
 const lines = (text) => text.split("\n").map((s) => s.trim()).filter(Boolean);
@@ -12,56 +13,27 @@ export function parseSynonyms(text) {
   return lines(text).map((line) => splitList(line.replace(/[/|]/g, ","))).filter((g) => g.length);
 }
 
-async function saveWith(ctx, message, button, path, body) {
-  button.disabled = true;
-  notice(message, ctx.t("edSaving"), "info");
-  try {
-    const saved = await ctx.call(path, { method: "PUT", body });
-    notice(message, ctx.t("edSettingsSaved"), "success");
-    return saved;
-  } catch (err) {
-    notice(message, describeError(ctx.t, err), "error");
-    return null;
-  } finally {
-    button.disabled = false;
-  }
-}
-
 export function createDictionary(ctx, box) {
   const t = ctx.t;
   const words = el("textarea", { id: "dict-words", rows: "10", spellcheck: "false" });
   const synonyms = el("textarea", { id: "dict-synonyms", rows: "10", spellcheck: "false" });
-  const save = el("button", { type: "button", id: "dict-save", class: "primary", text: t("edSave") });
-  const message = el("p", { id: "dict-message", role: "status", hidden: true });
   const form = el(
     "form",
     { id: "dictionary-form", class: "two-columns" },
     el("div", {}, field(t("edUserWords"), words), el("p", { class: "muted small", text: t("edUserWordsHint") })),
     el("div", {}, field(t("edSynonyms"), synonyms), el("p", { class: "muted small", text: t("edSynonymsHint") })),
   );
-  box.replaceChildren(el("h2", { text: t("edDictionary") }), form, el("div", { class: "form-actions start" }, save, message));
-
-  async function load() {
-    try {
-      const data = await ctx.call("/dictionary");
+  const doc = versionedDocument(ctx, box, form, {
+    path: "/dictionary",
+    prefix: "dict",
+    show: (data) => {
       words.value = data.user_words.join("\n");
       synonyms.value = data.synonyms.map((group) => group.join(", ")).join("\n");
-      box.dataset.version = String(data.version);
-    } catch (err) {
-      notice(message, describeError(t, err), "error");
-    }
-  }
-
-  const submit = async (event) => {
-    event.preventDefault();
-    // the version it was loaded at: a save by someone else in between is refused (409), not overwritten
-    const body = { user_words: lines(words.value), synonyms: parseSynonyms(synonyms.value), version: Number(box.dataset.version) || null };
-    const saved = await saveWith(ctx, message, save, "/dictionary", body);
-    if (saved) box.dataset.version = String(saved.version);
-  };
-  form.addEventListener("submit", submit);
-  save.addEventListener("click", submit);
-  load();
+    },
+    read: () => ({ user_words: lines(words.value), synonyms: parseSynonyms(synonyms.value) }),
+  });
+  box.replaceChildren(el("h2", { text: t("edDictionary") }), form, doc.actions);
+  doc.load();
 }
 
 function queueRow(t, category, queue) {
