@@ -85,6 +85,7 @@ class IndexManager:
     def close(self) -> None:
         self.children.close()  # a large build in a child stops at once; its snapshot was not published
         self._background.shutdown(wait=True, cancel_futures=True)
+        self.dense_budget.close()
 
     def _open(self, slug: str) -> KbIndex:
         with self._lock:

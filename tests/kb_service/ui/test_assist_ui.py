@@ -204,3 +204,16 @@ def test_a_named_product_is_offered_as_the_product_filter(page: Any, live: Live,
     assert sent["filters"]["products"] == ["拯救者 Y9000P"]
     assert page.input_value("#product") == "拯救者 Y9000P"
     page.wait_for_function("() => !document.querySelector('#entities button.entity')")  # applied: no chip
+
+
+def test_pages_ask_for_no_favicon_and_log_no_errors(page: Any, live: Live, agent_key: str) -> None:
+    requested: list[str] = []
+    errors: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(live.url + "/ui/login")
+    page.wait_for_load_state("networkidle")
+    log_in(page, live, agent_key)
+    page.wait_for_load_state("networkidle")
+    assert not [u for u in requested if u.endswith("/favicon.ico")], requested
+    assert errors == []
