@@ -18,6 +18,7 @@ from kb_service.assist import sentiment_lexicon as lex
 MAX_CHARS = 20_000  # a customer message is far shorter; this bounds the work on pasted logs
 _THRESHOLD = 1.0  # raw cue weight a label needs; below it the message is neutral
 _PER_CUE_CAP = 2  # a cue repeated ten times is not ten times as angry
+DILUTE_FROM = 200  # characters from which cue weights are scaled by sqrt(DILUTE_FROM / length)
 _NEGATED_SATISFIED = 0.6  # "not happy" / 不开心 counts this share of the cue as angry
 _POLITE_DISCOUNT = 0.5  # 谢谢 at the end of a complaint is politeness, not satisfaction
 
@@ -117,6 +118,15 @@ def _shouting(text: str) -> bool:
     return len(caps) >= 2 and len(caps) >= 0.6 * len(words)
 
 
+def _diluted(raw: dict[str, float], chars: int) -> None:
+    """A long message is judged by how dense its cues are, not how many it holds: three mild cues
+    spread over a pasted story are not the anger of three in one line."""
+    if chars > DILUTE_FROM:
+        factor = math.sqrt(DILUTE_FROM / chars)
+        for label in raw:
+            raw[label] *= factor
+
+
 def _squash(raw: float) -> float:
     return 1.0 - math.exp(-raw / 2.5)
 
@@ -134,6 +144,7 @@ def analyze_sentiment(text: str) -> Sentiment:
     norm = normalize(text).replace("\u2019", "'")
     raw = _cue_weights(norm)
     _punctuation(norm, raw)
+    _diluted(raw, len(norm))
     if _shouting(unicodedata.normalize("NFKC", text)):
         if raw["satisfied"] > max(raw["angry"], raw["anxious"]):
             raw["satisfied"] *= 1.3

@@ -114,11 +114,29 @@ def test_shouting_thanks_stays_satisfied() -> None:
 
 
 def test_huge_input_is_fast() -> None:
-    text = ("我的電腦開不了機，ThinkPad X1 壞了，請問怎麼辦？" * 4000)[:100_000]
+    sentence = "我的電腦開不了機，ThinkPad X1 壞了，請問怎麼辦？"
+    text = (sentence * 4000)[:100_000]
     start = time.perf_counter()
     result = analyze_sentiment(text)
     assert time.perf_counter() - start < 1.0
-    assert result.label == "anxious"
+    single = analyze_sentiment(sentence)
+    assert single.label == "anxious"
+    # judged by how dense the cues are: a paste repeating the sentence is no more upset than it
+    assert result.label == "neutral" or (result.label == "anxious" and result.score <= single.score)
+
+
+def test_a_long_calm_story_is_not_angry_but_a_short_outburst_is() -> None:
+    story = (
+        "最近一个月电量掉得特别快，早上充满，到中午就只剩40%了，一天要充好几次电。"
+        "我试过重启手机，重启后好像好了一天，第二天又开始掉电快。手机背面摸起来有时候有点温温的，但不烫。"
+        "之前我用的老手机也是这样用的，没有这么耗电，真是有点烦。屏幕自动锁屏时间我设的是5分钟，深色模式没开。"
+        "微信我开了好几个小程序，后台一直挂着，不知道这个算不算。手机是去年双十一在官方商城买的，"
+        "平时主要用来刷视频和看新闻，偶尔玩一会儿游戏。请问电池掉电快怎么办？"
+    )
+    assert len(story) > 200
+    mood = analyze_sentiment(story)
+    assert mood.label != "angry" or mood.score < 0.6, mood  # not a handoff (answer.ANGRY_HANDOFF)
+    assert analyze_sentiment("真是烦死了，掉电这么快，你们这什么破手机！").label == "angry"
 
 
 def test_cue_lists_do_not_overlap() -> None:
