@@ -92,13 +92,15 @@ class KbIndex:
             self._build_failed(exc)
             raise
         with self.lock:
-            self.live = LiveIndex(
+            fresh = LiveIndex(
                 segment,
                 {a.id: a for a in articles},
                 self.config,
                 self.tokenizer,
                 self.embedder.name if embed is not None else None,
             )
+            self._carry_changes(fresh)
+            self.live = fresh
             self.status.state, self.status.snapshot = "ready", name
             self._build_done(started)
         settle_heap()
@@ -118,6 +120,22 @@ class KbIndex:
             raise
         with self.lock:
             self._build_done(started)
+
+    def _carry_changes(self, fresh: LiveIndex) -> None:
+        """Apply to a new build the changes published while it ran, as the index serving now holds
+        them (with their vectors), so that no published article is missing from it for a moment
+        (the manager replays them from the database afterwards as well). Caller holds the lock."""
+        changed, old = self.status.changed_during_build, self.live
+        if not changed or old is None:
+            return
+        current = old.state.articles
+        pending = fresh.apply(
+            [current[i] for i in changed if i in current], [i for i in changed if i not in current]
+        )
+        known = old.state.delta_vectors
+        vectors = {t: known[t] for t in pending if t in known}
+        if vectors:
+            fresh.attach_vectors(vectors)
 
     def _build_failed(self, exc: Exception) -> None:
         with self.lock:
