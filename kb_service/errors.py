@@ -63,6 +63,16 @@ class Unavailable(ApiError):
     code = "unavailable"
 
 
+def stale_version(what: str, current: int, based_on: int) -> Conflict:
+    """409 for a compare-and-set save made to `based_on` while `what` is at `current`."""
+    why = "someone else saved it in between" if based_on < current else "that version does not exist yet"
+    return Conflict(
+        f"{what} is at version {current}, this change was made to version {based_on}: {why}; "
+        "reload it and apply the change again",
+        [{"field": "version", "message": f"stale: current version is {current}"}],
+    )
+
+
 def error_body(code: str, message: str, details: list[Any] | None = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "details": details or []}}
 

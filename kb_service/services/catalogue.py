@@ -8,7 +8,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col
 
 from kb_service.auth import Actor
-from kb_service.errors import Conflict, InvalidInput
+from kb_service.errors import Conflict, InvalidInput, stale_version
 from kb_service.models import KnowledgeBase, utcnow
 from kb_service.schemas.catalogue import Catalogue, Product, conflicts
 from kb_service.services import audit
@@ -77,13 +77,4 @@ def put_catalogue(
 
 
 def _conflict(kb: KnowledgeBase, based_on: int) -> Conflict:
-    why = (
-        "someone else saved it in between"
-        if based_on < kb.catalogue_version
-        else "that version does not exist yet"
-    )
-    return Conflict(
-        f"the catalogue of '{kb.slug}' is at version {kb.catalogue_version}, this change was made to "
-        f"version {based_on}: {why}; reload it and apply the change again",
-        [{"field": "version", "message": f"stale: current version is {kb.catalogue_version}"}],
-    )
+    return stale_version(f"the catalogue of '{kb.slug}'", kb.catalogue_version, based_on)

@@ -9,7 +9,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from kb_service.auth import Actor, Principal
-from kb_service.errors import Conflict, Forbidden, InvalidInput, NotFound
+from kb_service.errors import Conflict, Forbidden, InvalidInput, NotFound, stale_version
 from kb_service.errors import validation_details as _details
 from kb_service.models import KnowledgeBase, utcnow
 from kb_service.schemas.dictionary import Dictionary
@@ -132,16 +132,7 @@ def put_dictionary(
 
 
 def _dictionary_conflict(kb: KnowledgeBase, based_on: int) -> Conflict:
-    why = (
-        "someone else saved it in between"
-        if based_on < kb.dictionary_version
-        else "that version does not exist yet"
-    )
-    return Conflict(
-        f"the dictionary of '{kb.slug}' is at version {kb.dictionary_version}, this change was made to "
-        f"version {based_on}: {why}; reload it and apply the change again",
-        [{"field": "version", "message": f"stale: current version is {kb.dictionary_version}"}],
-    )
+    return stale_version(f"the dictionary of '{kb.slug}'", kb.dictionary_version, based_on)
 
 
 def ensure_default_kb(session: Session) -> KnowledgeBase:
